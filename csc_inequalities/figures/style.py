@@ -1,0 +1,86 @@
+"""One look for every chart and map: colour-blind-safe palettes, fonts, titles and source lines."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+TEXT_COLOUR = "#0b0c0c"
+MUTED_COLOUR = "#505a5f"
+ACCENT_COLOUR = "#1d70b8"
+REFERENCE_COLOUR = "#d4351c"
+
+# Sequential, colour-blind-safe (ColorBrewer/viridis-like, dark = most deprived).
+DECILE_COLOURS = [
+    "#3b0f70",
+    "#5a1a7a",
+    "#7b2382",
+    "#9c2e7f",
+    "#bc3978",
+    "#d8456c",
+    "#ed5a5f",
+    "#f8795d",
+    "#fd9b6b",
+    "#febf84",
+]
+QUINTILE_COLOURS = ["#3b0f70", "#8c2981", "#de4968", "#fe9f6d", "#fcfdbf"]
+# Okabe-Ito, for categories such as ethnic groups.
+CATEGORY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+
+SOURCE_LINE = (
+    "Source: MHCLG English Indices of Deprivation; ONS boundaries, lookups and population "
+    "estimates; Census 2021. Contains public sector information licensed under the Open "
+    "Government Licence v3.0. Contains OS data © Crown copyright and database right 2011-2024."
+)
+
+DECILE_DIRECTION = "Decile 1 = most deprived 10% of neighbourhoods in England"
+
+
+def apply_layout(
+    fig: go.Figure,
+    title: str,
+    subtitle: str = "",
+    source: str = SOURCE_LINE,
+    height: int = 460,
+) -> go.Figure:
+    """Give a figure the shared title, subtitle, source line and accessible fonts."""
+    title_text = f"<b>{title}</b>"
+    if subtitle:
+        title_text += f"<br><span style='font-size:13px;color:{MUTED_COLOUR}'>{subtitle}</span>"
+    fig.update_layout(
+        title={"text": title_text, "x": 0.0, "xanchor": "left", "y": 0.97, "yanchor": "top"},
+        font={"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=height,
+        margin={"l": 70, "r": 30, "t": 90, "b": 110},
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
+    )
+    if source:
+        fig.add_annotation(
+            text=_wrap(source, 150),
+            xref="paper",
+            yref="paper",
+            x=0.0,
+            y=-0.2,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            align="left",
+            font={"size": 10, "color": MUTED_COLOUR},
+        )
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a long line for plotly annotations, which do not wrap by themselves."""
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + len(word) + 1 > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    if current:
+        lines.append(current)
+    return "<br>".join(lines)
