@@ -5,10 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from shiny import ui
 
+from csc_inequalities.figures.maps import TOPOJSON_FOLDER
+
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "responsive": True,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "topojsonURL": TOPOJSON_FOLDER,
 }
 
 

@@ -1,0 +1,68 @@
+"""The deprivation profile chart: how an authority's neighbourhoods and children spread over England's deciles."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from csc_inequalities.figures.maps import DECILE_TICK_LABELS
+from csc_inequalities.figures.style import (
+    ACCENT_COLOUR,
+    DECILE_DIRECTION,
+    MUTED_COLOUR,
+    REFERENCE_COLOUR,
+    apply_layout,
+)
+
+
+def profile_chart(profile: pd.DataFrame, title: str, subtitle: str = "") -> tuple[go.Figure, str]:
+    """Bars of the share of LSOAs and of children per national decile, against England's 10%."""
+    deciles = profile["decile"].astype(int).tolist()
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=deciles,
+            y=profile["share_of_lsoas"] * 100,
+            name="Share of the authority's LSOAs",
+            marker={"color": MUTED_COLOUR, "pattern": {"shape": "/"}},
+            hovertemplate="Decile %{x}: %{y:.1f}% of LSOAs<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=deciles,
+            y=profile["share_of_children"] * 100,
+            name="Share of the authority's children aged 0-17",
+            marker={"color": ACCENT_COLOUR},
+            hovertemplate="Decile %{x}: %{y:.1f}% of children<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=10,
+        line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 2},
+        annotation_text="England: 10% in each decile",
+        annotation_position="top right",
+    )
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.28, "x": 0})
+    fig.update_xaxes(
+        title_text="National IMD decile (1 = most deprived 10% in England)",
+        tickvals=list(range(1, 11)),
+        ticktext=DECILE_TICK_LABELS,
+    )
+    fig.update_yaxes(title_text="Per cent of the authority", ticksuffix="%", rangemode="tozero")
+    apply_layout(fig, title, subtitle or DECILE_DIRECTION, height=480)
+    fig.update_layout(margin={"b": 150})
+    fig.layout.annotations[-1].update(y=-0.42)
+    return fig, profile_alt_text(profile, title)
+
+
+def profile_alt_text(profile: pd.DataFrame, title: str) -> str:
+    """A text alternative naming the shares in the most and least deprived deciles."""
+    share = profile.set_index("decile")["share_of_children"] * 100
+    most = share.get(1, 0.0) + share.get(2, 0.0)
+    least = share.get(9, 0.0) + share.get(10, 0.0)
+    return (
+        f"{title}. Bar chart of the share of the authority's LSOAs and children in each national "
+        f"deprivation decile. {most:.1f}% of its children live in the two most deprived deciles "
+        f"(England: 20%) and {least:.1f}% in the two least deprived (England: 20%)."
+    )

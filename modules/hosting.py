@@ -1,0 +1,48 @@
+"""The ASGI wrapper around the Shiny app: health check, cached plotly.js, the empty basemap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from csc_inequalities.figures.maps import empty_world_topojson
+from csc_inequalities.store import ReferenceStore
+
+PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
+PLOTLY_JS_URL = "plotly/plotly.min.js"
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static files the browser may keep for a day: plotly.js is 4.7 MB and never changes."""
+
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+def hosted_app(shiny_app, store: ReferenceStore) -> Starlette:
+    """Mount Shiny at / beside /healthz, /plotly and the offline world basemap for plotly maps."""
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "authorities": len(store.authorities)})
+
+    async def world_topojson(request: Request) -> JSONResponse:
+        return JSONResponse(
+            empty_world_topojson(), headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/topojson/world_110m.json", world_topojson),
+            Mount("/plotly", CachedStaticFiles(directory=PLOTLY_JS_DIR)),
+            Mount("/", app=shiny_app),
+        ]
+    )

@@ -1,0 +1,43 @@
+"""Accessible HTML tables (caption, header scope) for any DataFrame shown on screen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from shiny import ui
+
+
+def html_table(frame: pd.DataFrame, caption: str, table_id: str | None = None) -> ui.Tag:
+    """A captioned table with column headers marked for screen readers; missing shown as '-'."""
+    header = ui.tags.thead(
+        ui.tags.tr(*[ui.tags.th(str(col), scope="col") for col in frame.columns])
+    )
+    body = ui.tags.tbody(
+        *[
+            ui.tags.tr(*[ui.tags.td(_cell(value)) for value in row])
+            for row in frame.itertuples(index=False)
+        ]
+    )
+    return ui.div(
+        ui.tags.table(
+            ui.tags.caption(caption),
+            header,
+            body,
+            class_="table table-sm table-striped align-middle",
+            id=table_id,
+        ),
+        class_="table-responsive",
+    )
+
+
+def _cell(value: object) -> str:
+    """Numbers with thousands separators; missing values as a dash, never as zero."""
+    if value is None or (isinstance(value, float | np.floating) and pd.isna(value)):
+        return "-"
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    if isinstance(value, int | np.integer):
+        return f"{value:,}"
+    if isinstance(value, float | np.floating):
+        return f"{value:,.1f}"
+    return str(value)
