@@ -1,4 +1,4 @@
-"""About: data sources and licence attribution, definitions, privacy and the accessibility statement."""
+"""About: sources and licence, definitions, privacy and the accessibility statement."""
 
 from __future__ import annotations
 
@@ -69,7 +69,8 @@ def about_ui() -> ui.TagList:
                 "2011 neighbourhoods through the ONS exact-fit lookup (see the data README)."
             ),
             ui.tags.li(
-                "Authorities are the 153 upper-tier (children's services) authorities of April 2023."
+                "Authorities are the 153 upper-tier (children's services) authorities "
+                "of April 2023."
             ),
         ),
         ui.h3("Your data stay private", class_="h5"),

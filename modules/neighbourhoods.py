@@ -5,7 +5,7 @@ from __future__ import annotations
 from shiny import module, reactive, render, ui
 
 from csc_inequalities.figures.maps import decile_map
-from csc_inequalities.figures.profile import profile_chart
+from csc_inequalities.figures.profile import profile_chart as build_profile_chart
 from csc_inequalities.maps_data import authority_geojson
 from csc_inequalities.profile import deprivation_profile, profile_headlines
 from csc_inequalities.store import ReferenceStore
@@ -95,7 +95,7 @@ def neighbourhoods_server(input, output, session, store: ReferenceStore, setting
 
     @render.ui
     def profile_chart():
-        fig, alt = profile_chart(
+        fig, alt = build_profile_chart(
             profile(),
             title=f"{authority_name()}: deprivation profile",
             subtitle=f"IMD {settings.imd_year()}; decile 1 = most deprived 10% in England",

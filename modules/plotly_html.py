@@ -1,4 +1,4 @@
-"""Render plotly figures as light HTML fragments; plotly.js itself is served once as a static asset."""
+"""Plotly figures as light HTML fragments; plotly.js itself is served once as a static asset."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The deprivation profile chart: how an authority's neighbourhoods and children spread over England's deciles."""
+"""The deprivation profile chart: an authority's neighbourhoods and children by national decile."""
 
 from __future__ import annotations
 
