@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pandas as pd
 from shiny import module, reactive, req, ui
 
-from csc_inequalities.deprivation import DECILE_SCHEME_EXPLANATION, DOMAIN_LABELS
-from csc_inequalities.measures import INTERVENTION_LABELS, available_years
+from csc_inequalities.deprivation import DOMAIN_NAMES, LOCAL_EXPLANATION, NATIONAL_EXPLANATION
+from csc_inequalities.measures import available_years
+from csc_inequalities.url_state import query_from_settings
 from modules.state import Settings
 
 IMD_CHOICES = {
@@ -18,6 +19,11 @@ IMD_CHOICES = {
 COUNT_CHOICES = {
     "at_date": "Open on 31 March",
     "starts": "Starting during the year (1 April to 31 March)",
+}
+INTERVENTION_CHOICES = {
+    "CIN": "Children in need (CIN)",
+    "CPP": "Child protection plans (CPP)",
+    "CLA": "Children looked after (CLA)",
 }
 DECILE_CHOICES = {"national": "National deciles", "local": "Local deciles"}
 VIEW_CHOICES = {
@@ -33,32 +39,38 @@ def authority_choices(authorities: pd.DataFrame) -> dict[str, str]:
 
 
 @module.ui
-def controls_ui(authorities: pd.DataFrame, default_la: str) -> ui.TagList:
-    """Inputs in the order a manager chooses them."""
+def controls_ui(authorities: pd.DataFrame, initial: dict[str, str]) -> ui.TagList:
+    """Inputs in the order a manager chooses them, starting from a shared link's settings."""
     return ui.TagList(
         ui.input_selectize(
             "la",
             "Local authority (children's services)",
             choices=authority_choices(authorities),
-            selected=default_la,
+            selected=initial["la"],
             options={"placeholder": "Type a name or code"},
         ),
-        ui.input_radio_buttons("imd", "Deprivation index", IMD_CHOICES, selected="2025"),
+        ui.input_radio_buttons("imd", "Deprivation index", IMD_CHOICES, selected=initial["imd"]),
         ui.input_select(
             "domain",
             "Deprivation measure",
-            {key: label for key, label in DOMAIN_LABELS.items()},
-            selected="imd",
+            DOMAIN_NAMES,
+            selected=initial["domain"],
         ),
-        ui.input_radio_buttons("deciles", "Deciles", DECILE_CHOICES, selected="national"),
-        ui.p(DECILE_SCHEME_EXPLANATION["national"], class_="small text-body-secondary"),
-        ui.p(DECILE_SCHEME_EXPLANATION["local"], class_="small text-body-secondary"),
+        ui.input_radio_buttons("deciles", "Deciles", DECILE_CHOICES, selected=initial["deciles"]),
+        ui.p(NATIONAL_EXPLANATION, class_="small text-body-secondary"),
+        ui.p(LOCAL_EXPLANATION, class_="small text-body-secondary"),
         ui.hr(),
-        ui.input_select("intervention", "Intervention", INTERVENTION_LABELS, selected="CPP"),
-        ui.input_radio_buttons("count_kind", "Count", COUNT_CHOICES, selected="at_date"),
-        ui.input_select("year", "Year ending 31 March", choices=[]),
+        ui.input_select(
+            "intervention", "Intervention", INTERVENTION_CHOICES, selected=initial["intervention"]
+        ),
+        ui.input_radio_buttons("count_kind", "Count", COUNT_CHOICES, selected=initial["count"]),
+        ui.input_select(
+            "year",
+            "Year ending 31 March",
+            choices={initial["year"]: initial["year"]} if initial["year"] else [],
+        ),
         ui.hr(),
-        ui.input_radio_buttons("view", "View", VIEW_CHOICES, selected="internal"),
+        ui.input_radio_buttons("view", "View", VIEW_CHOICES, selected=initial["view"]),
     )
 
 
@@ -69,11 +81,28 @@ def controls_server(input, output, session, records: Callable) -> Settings:
     @reactive.effect
     def _offer_years_in_the_records() -> None:
         loaded = records()
-        years = available_years(loaded.spells, loaded.counts) if loaded is not None else []
+        years = available_years(loaded.spells) if loaded is not None else []
         choices = {str(y): f"{y - 1}/{str(y)[-2:]} (31 March {y})" for y in sorted(years)}
-        current = input.year()
+        with reactive.isolate():
+            current = input.year()
         selected = current if current in choices else (max(choices) if choices else None)
         ui.update_select("year", choices=choices, selected=selected)
+
+    @reactive.effect
+    async def _keep_the_address_shareable() -> None:
+        query = query_from_settings(
+            {
+                "la": input.la(),
+                "imd": input.imd(),
+                "domain": input.domain(),
+                "deciles": input.deciles(),
+                "intervention": input.intervention(),
+                "count": input.count_kind(),
+                "year": input.year(),
+                "view": input.view(),
+            }
+        )
+        await session.send_custom_message("csc-set-query", {"query": query})
 
     @reactive.calc
     def la_code() -> str:

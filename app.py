@@ -1,0 +1,87 @@
+"""The children's social care inequalities explorer: assembles the Shiny modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shiny import App, ui
+
+from csc_inequalities.store import load_store
+from csc_inequalities.url_state import settings_from_query
+from modules.about import about_ui
+from modules.banner import banner_server, banner_ui
+from modules.context import context_server, context_ui
+from modules.controls import controls_server, controls_ui
+from modules.ethnicity import ethnicity_server, ethnicity_ui
+from modules.exports import exports_server, exports_ui
+from modules.gradient import gradient_server, gradient_ui
+from modules.hosting import PLOTLY_JS_URL, hosted_app
+from modules.neighbourhoods import neighbourhoods_server, neighbourhoods_ui
+from modules.session_data import session_data_server
+from modules.trend import trend_server, trend_ui
+from modules.upload import upload_server, upload_ui
+
+STORE = load_store()
+WWW = Path(__file__).parent / "www"
+TITLE = "Children's social care inequalities explorer"
+
+
+def app_ui(request) -> ui.Tag:
+    """The page; built per request so a shared link's query string restores the chosen view."""
+    initial = settings_from_query(request.query_params, STORE.authorities["la_code"])
+    return ui.page_navbar(
+        ui.nav_panel("Neighbourhoods", neighbourhoods_ui("neighbourhoods"), value="areas"),
+        ui.nav_panel("Gradient", gradient_ui("gradient"), value="gradient"),
+        ui.nav_panel("Ethnicity", ethnicity_ui("ethnicity"), value="ethnicity"),
+        ui.nav_panel("Trend", trend_ui("trend"), value="trend"),
+        ui.nav_panel("In context", context_ui("context"), value="context"),
+        ui.nav_panel("Your data", upload_ui("upload"), value="data"),
+        ui.nav_panel("Export", exports_ui("exports"), value="export"),
+        ui.nav_panel("About", about_ui("about"), value="about"),
+        title=TITLE,
+        window_title=TITLE,
+        id="page",
+        lang="en",
+        sidebar=ui.sidebar(
+            controls_ui("controls", STORE.authorities, initial),
+            width=330,
+            resizable=False,
+            open="desktop",
+        ),
+        header=ui.TagList(
+            ui.head_content(
+                ui.tags.script(src=PLOTLY_JS_URL),
+                ui.tags.script(src="assets/app.js"),
+                ui.tags.link(rel="stylesheet", href="assets/app.css"),
+            ),
+            banner_ui("banner"),
+        ),
+    )
+
+
+def server(input, output, session) -> None:
+    """Connect the modules: one set of settings, one records source, one analysis."""
+    settings = controls_server("controls", records=lambda: data.records())
+    uploaded = upload_server("upload", store=STORE, settings=settings)
+    data = session_data_server("data", store=STORE, settings=settings, uploaded=uploaded)
+    banner_server("banner", settings=settings, is_demo=data.is_demo)
+    neighbourhoods_server("neighbourhoods", store=STORE, settings=settings, analysis=data.analysis)
+    gradient_server("gradient", settings=settings, analysis=data.analysis)
+    ethnicity_server("ethnicity", settings=settings, analysis=data.analysis)
+    trend_server("trend", settings=settings, analysis=data.analysis)
+    context_server(
+        "context", store=STORE, settings=settings, records=data.records, analysis=data.analysis
+    )
+    exports_server(
+        "exports",
+        store=STORE,
+        settings=settings,
+        records=data.records,
+        analysis=data.analysis,
+        is_demo=data.is_demo,
+    )
+
+
+shiny_app = App(app_ui, server, static_assets={"/assets": WWW})
+shiny_app.sanitize_errors = True
+app = hosted_app(shiny_app, STORE)

@@ -1,0 +1,57 @@
+"""The chosen view as a link: settings to and from the page's query string (never any records)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlencode
+
+DEFAULTS: dict[str, str] = {
+    "la": "E06000009",
+    "imd": "2025",
+    "domain": "imd",
+    "deciles": "national",
+    "intervention": "CPP",
+    "count": "at_date",
+    "year": "",
+    "view": "internal",
+}
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "imd": ("2019", "2025"),
+    "domain": (
+        "imd",
+        "income",
+        "employment",
+        "education",
+        "health",
+        "crime",
+        "housing",
+        "environment",
+        "idaci",
+    ),
+    "deciles": ("national", "local"),
+    "intervention": ("CIN", "CPP", "CLA"),
+    "count": ("at_date", "starts"),
+    "view": ("internal", "publication"),
+}
+
+
+def settings_from_query(query: Mapping[str, str], la_codes: Iterable[str]) -> dict[str, str]:
+    """Settings named in a shared link, each checked; anything unknown falls back to the default."""
+    known_las = set(la_codes)
+    settings = dict(DEFAULTS)
+    for key, value in query.items():
+        if key not in DEFAULTS:
+            continue
+        if key == "la" and value in known_las:
+            settings[key] = value
+        elif key == "year" and value.isdigit() and len(value) == 4:
+            settings[key] = value
+        elif value in ALLOWED.get(key, ()):
+            settings[key] = value
+    return settings
+
+
+def query_from_settings(settings: Mapping[str, object]) -> str:
+    """The query string for the current settings, in a fixed order so links are stable."""
+    pairs = [(key, str(settings[key])) for key in DEFAULTS if settings.get(key) not in (None, "")]
+    return "?" + urlencode(pairs)

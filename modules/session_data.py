@@ -1,0 +1,62 @@
+"""The session's records (an upload, else the demo) and the one analysis every panel shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shiny import module, reactive, req
+
+from csc_inequalities.analysis import Analysis, run_analysis
+from csc_inequalities.demo_records import demo_records
+from csc_inequalities.measures import Measure, year_ending
+from csc_inequalities.records.canonical import LoadResult
+from csc_inequalities.store import ReferenceStore
+from modules.state import Settings
+
+
+@dataclass(frozen=True)
+class SessionData:
+    """Reactives shared by the result panels; uploads never leave this session's memory."""
+
+    records: Callable[[], LoadResult]
+    is_demo: Callable[[], bool]
+    analysis: Callable[[], Analysis]
+
+
+@module.server
+def session_data_server(
+    input,
+    output,
+    session,
+    store: ReferenceStore,
+    settings: Settings,
+    uploaded: Callable[[], LoadResult | None],
+) -> SessionData:
+    """One reactive calc feeds every chart, table, map and export of the session."""
+
+    @reactive.calc
+    def is_demo() -> bool:
+        return uploaded() is None
+
+    @reactive.calc
+    def records() -> LoadResult:
+        upload = uploaded()
+        return upload if upload is not None else demo_records(settings.la_code())
+
+    @reactive.calc
+    def analysis() -> Analysis:
+        year = settings.year()
+        req(year)
+        measure = Measure(settings.intervention(), settings.count_kind(), year_ending(year))
+        return run_analysis(
+            records(),
+            store,
+            settings.la_code(),
+            settings.imd_year(),
+            measure,
+            deciles=settings.deciles(),
+            domain=settings.domain(),
+        )
+
+    return SessionData(records=records, is_demo=is_demo, analysis=analysis)

@@ -1,0 +1,43 @@
+"""A manager opens the explorer, picks an authority and sees its neighbourhoods by deprivation."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+from shiny.playwright import controller
+
+
+def test_pick_authority_shows_map_and_profile(page: Page, app, store) -> None:
+    page.goto(app.url)
+    expect(page).to_have_title(re.compile("inequalities explorer", re.I))
+    picker = controller.InputSelectize(page, "controls-la")
+    picker.set("E06000009")  # Blackpool
+    controller.InputRadioButtons(page, "controls-imd").set("2019")
+
+    lsoas = store.lsoas(2019)
+    blackpool = lsoas[lsoas["la_code"] == "E06000009"]
+    polygons = page.locator("#deprivation-map path.choroplethlocation")
+    expect(polygons).to_have_count(len(blackpool), timeout=20_000)
+
+    headline = page.locator("#neighbourhoods-headlines")
+    expect(headline).to_contain_text(f"{len(blackpool):,}")
+    expect(headline).to_contain_text(f"{blackpool['children_0_17'].sum():,.0f}")
+
+    expect(page.locator("#profile-chart .main-svg").first).to_be_visible()
+    expect(page.locator("#profile-chart")).to_contain_text("England: 10% in each decile")
+    expect(page.locator("#attribution")).to_have_count(1)
+
+
+def test_profile_table_lists_every_decile(page: Page, app) -> None:
+    page.goto(app.url)
+    controller.InputSwitch(page, "neighbourhoods-profile_as_table").set(True)
+    table = page.locator("#neighbourhoods-profile_table table")
+    expect(table.locator("tbody tr")).to_have_count(10, timeout=20_000)
+    expect(table.locator("caption")).to_contain_text("national decile")
+
+
+def test_health_endpoint(page: Page, app) -> None:
+    response = page.request.get(f"{app.url.rstrip('/')}/healthz")
+    assert response.ok
+    assert response.json()["authorities"] == 153
