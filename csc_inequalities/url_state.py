@@ -40,15 +40,18 @@ def settings_from_query(query: Mapping[str, str], la_codes: Iterable[str]) -> di
     known_las = set(la_codes)
     settings = dict(DEFAULTS)
     for key, value in query.items():
-        if key not in DEFAULTS:
-            continue
-        if key == "la" and value in known_las:
-            settings[key] = value
-        elif key == "year" and value.isdigit() and len(value) == 4:
-            settings[key] = value
-        elif value in ALLOWED.get(key, ()):
+        if key in DEFAULTS and _is_valid(key, value, known_las):
             settings[key] = value
     return settings
+
+
+def _is_valid(key: str, value: str, known_las: set[str]) -> bool:
+    """Whether one query value names a real choice (links can be edited by hand)."""
+    if key == "la":
+        return value in known_las
+    if key == "year":
+        return value.isdigit() and len(value) == 4
+    return value in ALLOWED.get(key, ())
 
 
 def query_from_settings(settings: Mapping[str, object]) -> str:

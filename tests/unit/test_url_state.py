@@ -1,0 +1,33 @@
+"""Shared links: settings survive a round trip and hand-edited values fall back safely."""
+
+from __future__ import annotations
+
+from csc_inequalities.url_state import DEFAULTS, query_from_settings, settings_from_query
+
+LAS = ["E06000009", "E10000016"]
+
+
+def test_round_trip_keeps_every_setting() -> None:
+    chosen = {
+        "la": "E10000016",
+        "imd": "2019",
+        "domain": "idaci",
+        "deciles": "local",
+        "intervention": "CLA",
+        "count": "starts",
+        "year": "2024",
+        "view": "publication",
+    }
+    query = query_from_settings(chosen)
+    assert query.startswith("?la=E10000016&imd=2019")
+    parsed = dict(pair.split("=") for pair in query[1:].split("&"))
+    assert settings_from_query(parsed, LAS) == chosen
+
+
+def test_unknown_or_malformed_values_fall_back_to_defaults() -> None:
+    query = {"la": "E99999999", "imd": "2018", "year": "20x4", "view": "secret", "child": "123"}
+    assert settings_from_query(query, LAS) == DEFAULTS
+
+
+def test_empty_year_is_left_out_of_the_link() -> None:
+    assert "year" not in query_from_settings({**DEFAULTS, "year": ""})
