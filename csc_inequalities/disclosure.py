@@ -1,0 +1,362 @@
+"""Disclosure control: the one suppression and rounding rule every publication output follows.
+
+Counts of 1 to the threshold are suppressed (primary suppression). Further cells are then
+suppressed (secondary suppression) until no suppressed count can be worked out from the
+published cells and the row, column and overall totals, including totals that are published
+elsewhere (the authority total DfE publishes). Every suppressed cell is checked with a linear
+programme: the smallest and largest value it could take, given everything published, differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+
+SUPPRESSED = "c"
+MARGINS = ("column", "row", "overall")
+
+
+class View(StrEnum):
+    """Who an output is for: exact figures stay inside the authority, the rest is published."""
+
+    INTERNAL = "internal"
+    PUBLICATION = "publication"
+
+    @property
+    def label(self) -> str:
+        """The words shown beside every figure and in every title of this view."""
+        if self is View.INTERNAL:
+            return "Internal: exact figures, not for publication"
+        return "Publication: disclosure control applied"
+
+    @property
+    def file_tag(self) -> str:
+        """The part of a file name that says which view a file holds."""
+        if self is View.INTERNAL:
+            return "internal-not-for-publication"
+        return "publication"
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    """The stated rule: suppression threshold and optional rounding of counts and totals."""
+
+    threshold: int = 5
+    round_counts_to: int | None = None
+    round_totals_to: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.threshold < 1:
+            raise ValueError("The suppression threshold must be at least 1.")
+        for base in (self.round_counts_to, self.round_totals_to):
+            if base is not None and base < 2:
+                raise ValueError("Counts can be rounded to a multiple of 2 or more (5 or 10).")
+
+    def describe(self) -> str:
+        """The rule in words, printed on every publication output."""
+        parts = [
+            f"Counts of 1 to {self.threshold} are suppressed and shown as '{SUPPRESSED}'.",
+            "Further counts are suppressed so that no suppressed count can be worked out "
+            "from the other figures and the row, column or overall totals, including the "
+            "authority total published by the Department for Education.",
+            "Rates, percentages and confidence intervals built on a suppressed count are "
+            f"shown as '{SUPPRESSED}' too.",
+        ]
+        if self.round_counts_to:
+            parts.append(f"Other counts are rounded to the nearest {self.round_counts_to}.")
+        if self.round_totals_to:
+            parts.append(f"Totals are rounded to the nearest {self.round_totals_to}.")
+        if self.round_counts_to or self.round_totals_to:
+            parts.append("Rates are calculated from unrounded counts.")
+        return " ".join(parts)
+
+
+DEFAULT_RULE = DisclosureRule()
+
+
+class _Cell(IntEnum):
+    PUBLISHED = 0
+    SUPPRESSED = 1
+    KNOWN = 2
+    ABSENT = 3
+
+
+def suppressed_cells(
+    counts: np.ndarray,
+    *,
+    row_totals: str = "absent",
+    column_totals: str = "known",
+    overall_total: str = "known",
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> np.ndarray:
+    """Which cells of a table with margins to hide so that none can be worked out.
+
+    `counts` is the rows x columns table; each margin is "absent" (not published
+    anywhere), "shown" (a line of the table, which may itself be suppressed) or "known"
+    (published elsewhere, so it can never be hidden). The result is the mask of the table
+    with its margins: shape (rows + 1, columns + 1), margins last.
+    """
+    values = _with_margins(np.nan_to_num(np.asarray(counts, dtype=float)))
+    n_rows, n_cols = values.shape[0] - 1, values.shape[1] - 1
+    state = np.full(values.shape, _Cell.PUBLISHED, dtype=int)
+    state[:n_rows, n_cols] = _margin_state(row_totals)
+    state[n_rows, :n_cols] = _margin_state(column_totals)
+    state[n_rows, n_cols] = _margin_state(overall_total)
+    interior = state[:n_rows, :n_cols]
+    interior[(values[:n_rows, :n_cols] >= 1) & (values[:n_rows, :n_cols] <= rule.threshold)] = (
+        _Cell.SUPPRESSED
+    )
+    lines = _lines(n_rows, n_cols)
+    while True:
+        _complete_lines(values, state, lines)
+        determined = _determined_cell(values, state, lines)
+        if determined is None or not _protect(values, state, lines, determined):
+            return state == _Cell.SUPPRESSED
+
+
+def publication_table(
+    table: pd.DataFrame,
+    count_columns: Sequence[str],
+    derived_columns: Mapping[str, str] | None = None,
+    *,
+    total_row: Hashable | None = None,
+    total_column: str | None = None,
+    known_totals: Collection[str] = ("column", "overall"),
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> pd.DataFrame:
+    """The table as it may be published: small counts and what they reveal shown as 'c'.
+
+    `count_columns` hold counts of children (one column for a one-way table such as the
+    gradient, several for a two-way table); `derived_columns` maps each rate, percentage
+    or interval column to the count column it is built on. `total_row` is the index label
+    of a row of column totals and `total_column` a count column of row totals, if the table
+    has them. `known_totals` says which totals are published elsewhere: "column" (each count
+    column's total, such as the authority total DfE publishes), "row" and "overall".
+    """
+    unknown = set(known_totals) - set(MARGINS)
+    if unknown:
+        raise ValueError(f"Unknown totals {sorted(unknown)}: use {', '.join(MARGINS)}.")
+    derived_columns = dict(derived_columns or {})
+    interior_columns = [c for c in count_columns if c != total_column]
+    interior_rows = [label for label in table.index if label != total_row]
+    counts = table.loc[interior_rows, interior_columns].to_numpy(dtype=float)
+    mask = suppressed_cells(
+        counts,
+        row_totals=_margin_kind(total_column is not None, "row" in known_totals),
+        column_totals=_margin_kind(total_row is not None, "column" in known_totals),
+        overall_total=_margin_kind(
+            total_row is not None and total_column is not None, "overall" in known_totals
+        ),
+        rule=rule,
+    )
+    cell_mask = pd.DataFrame(False, index=table.index, columns=list(count_columns))
+    cell_mask.loc[interior_rows, interior_columns] = mask[:-1, :-1]
+    if total_column is not None:
+        cell_mask.loc[interior_rows, total_column] = mask[:-1, -1]
+    if total_row is not None:
+        cell_mask.loc[total_row, interior_columns] = mask[-1, :-1]
+        if total_column is not None:
+            cell_mask.loc[total_row, total_column] = mask[-1, -1]
+    is_total = pd.DataFrame(False, index=table.index, columns=list(count_columns))
+    if total_column is not None:
+        is_total[total_column] = True
+    if total_row is not None:
+        is_total.loc[total_row] = True
+    published = table.copy()
+    for column in count_columns:
+        published[column] = _published_counts(
+            table[column], cell_mask[column], is_total[column], rule
+        )
+    for column, source in derived_columns.items():
+        published[column] = table[column].astype(object).where(~cell_mask[source], SUPPRESSED)
+    return published
+
+
+def publication_long_table(
+    table: pd.DataFrame,
+    row_key: str,
+    column_key: str,
+    count_column: str,
+    derived_columns: Sequence[str] = (),
+    *,
+    known_totals: Collection[str] = MARGINS,
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> pd.DataFrame:
+    """A two-way table in long form (one row per cell, e.g. ethnic group x quintile) published.
+
+    The margins of a two-way table are usually published in other tables (rates by group,
+    rates by quintile), so by default every margin counts as known.
+    """
+    wide = table.pivot_table(
+        index=row_key, columns=column_key, values=count_column, aggfunc="sum", observed=True
+    )
+    mask = suppressed_cells(
+        wide.fillna(0).to_numpy(dtype=float),
+        row_totals=_margin_kind(False, "row" in known_totals),
+        column_totals=_margin_kind(False, "column" in known_totals),
+        overall_total=_margin_kind(False, "overall" in known_totals),
+        rule=rule,
+    )
+    hidden = pd.DataFrame(mask[:-1, :-1], index=wide.index, columns=wide.columns)
+    long_hidden = hidden.stack().rename("_hidden").reset_index()
+    flags = table[[row_key, column_key]].merge(long_hidden, on=[row_key, column_key], how="left")
+    cell_mask = pd.Series(flags["_hidden"].fillna(False).to_numpy(dtype=bool), index=table.index)
+    published = table.copy()
+    published[count_column] = _published_counts(
+        table[count_column], cell_mask, pd.Series(False, index=table.index), rule
+    )
+    for column in derived_columns:
+        published[column] = table[column].astype(object).where(~cell_mask, SUPPRESSED)
+    return published
+
+
+def _with_margins(counts: np.ndarray) -> np.ndarray:
+    """The table with a column of row totals and a row of column totals appended."""
+    with_rows = np.column_stack([counts, counts.sum(axis=1)])
+    return np.vstack([with_rows, with_rows.sum(axis=0)])
+
+
+def _margin_state(kind: str) -> _Cell:
+    """How a margin is treated: shown in the table, known from elsewhere, or not published."""
+    states = {"shown": _Cell.PUBLISHED, "known": _Cell.KNOWN, "absent": _Cell.ABSENT}
+    if kind not in states:
+        raise ValueError(f"A margin is one of {', '.join(states)}, not {kind!r}.")
+    return states[kind]
+
+
+def _margin_kind(in_table: bool, known_elsewhere: bool) -> str:
+    """Known elsewhere beats shown: hiding a total published elsewhere protects nothing."""
+    if known_elsewhere:
+        return "known"
+    return "shown" if in_table else "absent"
+
+
+def _lines(n_rows: int, n_cols: int) -> list[tuple[list[tuple[int, int]], tuple[int, int]]]:
+    """Each additive constraint: the cells of a row or column and the total cell they sum to."""
+    rows = [([(i, j) for j in range(n_cols)], (i, n_cols)) for i in range(n_rows + 1)]
+    cols = [([(i, j) for i in range(n_rows)], (n_rows, j)) for j in range(n_cols + 1)]
+    return rows + cols
+
+
+def _complete_lines(values: np.ndarray, state: np.ndarray, lines: list) -> None:
+    """Suppress complementary cells until no line has exactly one hidden, recoverable cell."""
+    changed = True
+    while changed:
+        changed = False
+        for parts, total in lines:
+            cells = [*parts, total]
+            hidden = [c for c in cells if state[c] in (_Cell.SUPPRESSED, _Cell.ABSENT)]
+            if len(hidden) == 1 and state[hidden[0]] == _Cell.SUPPRESSED:
+                choice = _complement(values, state, cells)
+                if choice is not None:
+                    state[choice] = _Cell.SUPPRESSED
+                    changed = True
+
+
+def _complement(values: np.ndarray, state: np.ndarray, cells: list) -> tuple[int, int] | None:
+    """The cell of a line to hide as well: smallest non-zero count, then a total, then a zero."""
+    candidates = [c for c in cells if state[c] == _Cell.PUBLISHED]
+    if not candidates:
+        return None
+
+    last_row, last_col = values.shape[0] - 1, values.shape[1] - 1
+
+    def preference(cell: tuple[int, int]) -> tuple[int, float, int]:
+        is_total = cell[0] == last_row or cell[1] == last_col
+        kind = 1 if is_total else (0 if values[cell] > 0 else 2)
+        crossing_hidden = int(np.sum(state[cell[0], :] == _Cell.SUPPRESSED)) + int(
+            np.sum(state[:, cell[1]] == _Cell.SUPPRESSED)
+        )
+        return kind, float(values[cell]), -crossing_hidden
+
+    return min(candidates, key=preference)
+
+
+def _determined_cell(values: np.ndarray, state: np.ndarray, lines: list) -> tuple[int, int] | None:
+    """A suppressed non-zero cell the published figures pin down, if any (linear programme)."""
+    variables = [tuple(c) for c in np.argwhere(np.isin(state, [_Cell.SUPPRESSED, _Cell.ABSENT]))]
+    suppressed = [c for c in variables if state[c] == _Cell.SUPPRESSED]
+    if not suppressed:
+        return None
+    position = {cell: k for k, cell in enumerate(variables)}
+    equations, targets = [], []
+    for parts, total in lines:
+        terms = [(cell, 1.0) for cell in parts] + [(total, -1.0)]
+        row = np.zeros(len(variables))
+        constant = 0.0
+        for cell, sign in terms:
+            if cell in position:
+                row[position[cell]] = sign
+            else:
+                constant += sign * values[cell]
+        if row.any():
+            equations.append(row)
+            targets.append(-constant)
+    # Zeros are never primary-suppressed, so a reader may assume a hidden count is at least 1.
+    floor = 0.0 if any(values[c] == 0 for c in suppressed) else 1.0
+    bounds = [(floor if state[c] == _Cell.SUPPRESSED else 0.0, None) for c in variables]
+    a_eq, b_eq = np.array(equations), np.array(targets)
+    truth = np.array([values[c] for c in variables])
+    free = np.zeros(len(variables), dtype=bool)
+    # The true table is one solution; any other vertex that moves a cell proves it hidden.
+    directions = np.random.default_rng(0).standard_normal((2, len(variables)))
+    for objective in (*directions, *-directions):
+        vertex = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if vertex.status == 0:
+            free |= np.abs(vertex.x - truth) >= 0.5
+    for cell in suppressed:
+        if free[position[cell]] or values[cell] == 0:
+            continue
+        objective = np.zeros(len(variables))
+        objective[position[cell]] = 1.0
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 0.5:
+            return cell
+    return None
+
+
+def _protect(values: np.ndarray, state: np.ndarray, lines: list, cell: tuple[int, int]) -> bool:
+    """Hide one more cell in a line through a pinned cell; False when nothing is left to hide."""
+    best = None
+    for parts, total in lines:
+        cells = [*parts, total]
+        if cell not in cells:
+            continue
+        choice = _complement(values, state, cells)
+        if choice is not None and (best is None or values[choice] < values[best]):
+            best = choice
+    if best is None:
+        return False
+    state[best] = _Cell.SUPPRESSED
+    return True
+
+
+def _published_counts(
+    column: pd.Series, hidden: pd.Series, is_total: pd.Series, rule: DisclosureRule
+) -> pd.Series:
+    """Counts with hidden cells as 'c' and the rest rounded as the rule says."""
+    if not hidden.any() and not rule.round_counts_to and not rule.round_totals_to:
+        return column.copy()
+    out = []
+    for value, hide, total in zip(column, hidden, is_total, strict=True):
+        if hide:
+            out.append(SUPPRESSED)
+        elif pd.isna(value):
+            out.append(value)
+        else:
+            base = rule.round_totals_to if total else rule.round_counts_to
+            out.append(_rounded(value, base))
+    return pd.Series(out, index=column.index, dtype=object, name=column.name)
+
+
+def _rounded(value: float, base: int | None) -> int:
+    """Round half up to a multiple of the base (Python's round() rounds half to even)."""
+    if not base:
+        return int(value)
+    return int(np.floor(value / base + 0.5) * base)

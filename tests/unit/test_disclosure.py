@@ -1,0 +1,249 @@
+"""Disclosure control: primary and secondary suppression, rounding, and an attacker's view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from csc_inequalities.disclosure import (
+    DEFAULT_RULE,
+    SUPPRESSED,
+    DisclosureRule,
+    View,
+    publication_long_table,
+    publication_table,
+    suppressed_cells,
+)
+
+
+def attacker_range(
+    counts: np.ndarray,
+    hidden: np.ndarray,
+    cell: tuple[int, int],
+    floor: float,
+    rows_known: bool = True,
+):
+    """Smallest and largest value a hidden interior cell can take given every published figure.
+
+    Written independently of the module: the reader knows every unhidden cell, every column
+    total, every row total (unless `rows_known` is False) and that a hidden count is at
+    least `floor`.
+    """
+    n_rows, n_cols = counts.shape
+    unknown = [tuple(c) for c in np.argwhere(hidden)]
+    index = {c: k for k, c in enumerate(unknown)}
+    a_eq, b_eq = [], []
+    for i in range(n_rows if rows_known else 0):
+        row = np.zeros(len(unknown))
+        for j in range(n_cols):
+            if (i, j) in index:
+                row[index[(i, j)]] = 1
+        if row.any():
+            a_eq.append(row)
+            b_eq.append(sum(counts[i, j] for j in range(n_cols) if (i, j) in index))
+    for j in range(n_cols):
+        col = np.zeros(len(unknown))
+        for i in range(n_rows):
+            if (i, j) in index:
+                col[index[(i, j)]] = 1
+        if col.any():
+            a_eq.append(col)
+            b_eq.append(sum(counts[i, j] for i in range(n_rows) if (i, j) in index))
+    objective = np.zeros(len(unknown))
+    objective[index[cell]] = 1
+    bounds = [(floor, None)] * len(unknown)
+    low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    return low.fun, -high.fun
+
+
+def assert_nothing_recoverable(
+    counts: np.ndarray, hidden: np.ndarray, rows_known: bool = True
+) -> None:
+    """No hidden count of children is pinned to one value; small counts are all hidden."""
+    small = (counts >= 1) & (counts <= 5)
+    assert hidden[small].all()
+    floor = 0.0 if (counts[hidden] == 0).any() else 1.0
+    for cell in map(tuple, np.argwhere(hidden & (counts > 0))):
+        low, high = attacker_range(counts, hidden, cell, floor, rows_known)
+        assert high - low >= 1 - 1e-6, (cell, counts.tolist(), hidden.tolist())
+
+
+def test_one_way_table_hides_the_next_smallest_cell():
+    mask = suppressed_cells(np.array([[3], [40], [12], [50]]))
+    assert mask[:4, 0].tolist() == [True, False, True, False]
+
+
+def test_one_way_table_without_any_known_total_needs_only_primary_suppression():
+    mask = suppressed_cells(
+        np.array([[3], [40], [12]]), column_totals="absent", overall_total="absent"
+    )
+    assert mask[:3, 0].tolist() == [True, False, False]
+
+
+def test_two_small_cells_of_one_are_not_left_alone_with_the_total():
+    # 1 + 1 = 2 and a reader knows a hidden count is at least 1: both would be recovered.
+    mask = suppressed_cells(np.array([[1], [1], [50], [60]]))
+    assert mask[:4, 0].tolist() == [True, True, True, False]
+
+
+def test_nothing_hidden_when_no_small_counts():
+    assert not suppressed_cells(np.array([[0], [40], [12]])).any()
+
+
+def test_two_way_table_hides_a_rectangle():
+    counts = np.array([[3, 20, 30], [25, 40, 60], [30, 50, 70]])
+    mask = suppressed_cells(counts, row_totals="known")
+    interior = mask[:3, :3]
+    assert interior.sum(axis=0).tolist() in ([2, 2, 0], [2, 0, 2])
+    assert_nothing_recoverable(counts, interior)
+
+
+def test_threshold_is_configurable():
+    mask = suppressed_cells(np.array([[7], [40], [30]]), rule=DisclosureRule(threshold=10))
+    assert mask[:3, 0].tolist() == [True, False, True]
+
+
+def test_rule_rejects_bad_settings_and_describes_itself():
+    with pytest.raises(ValueError):
+        DisclosureRule(threshold=0)
+    with pytest.raises(ValueError):
+        DisclosureRule(round_counts_to=1)
+    text = DisclosureRule(round_counts_to=10).describe()
+    assert "1 to 5" in text and "nearest 10" in text and "unrounded" in text
+
+
+def gradient_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "group": list(range(1, 6)),
+            "group_label": [f"Decile {d}" for d in range(1, 6)],
+            "lsoas": [20, 20, 20, 20, 20],
+            "children": [5000.0, 5200.0, 4800.0, 5100.0, 4900.0],
+            "count": [40, 3, 25, 12, 0],
+            "rate_per_10000": [80.0, 5.8, 52.1, 23.5, 0.0],
+            "lower_95ci": [57.2, 1.2, 33.7, 12.1, 0.0],
+            "upper_95ci": [108.9, 16.9, 76.9, 41.1, 7.5],
+            "ci_method": ["Byar", "Exact", "Byar", "Byar", "Exact"],
+        }
+    )
+
+
+RATE_COLUMNS = {"rate_per_10000": "count", "lower_95ci": "count", "upper_95ci": "count"}
+
+
+def test_gradient_publication_hides_small_count_its_complement_and_their_rates():
+    published = publication_table(gradient_frame(), ["count"], RATE_COLUMNS)
+    assert published["count"].tolist() == [40, SUPPRESSED, 25, SUPPRESSED, 0]
+    for column in RATE_COLUMNS:
+        assert published[column].tolist()[1] == SUPPRESSED
+        assert published[column].tolist()[3] == SUPPRESSED
+        assert published[column].tolist()[0] != SUPPRESSED
+    assert published["children"].tolist() == gradient_frame()["children"].tolist()
+    assert published["ci_method"].tolist() == gradient_frame()["ci_method"].tolist()
+
+
+def test_total_row_in_the_table_is_rounded_and_cells_rounded_as_the_rule_says():
+    table = pd.DataFrame({"count": [40, 3, 27, 12]}, index=["a", "b", "c", "d"])
+    table.loc["Total"] = table["count"].sum()
+    rule = DisclosureRule(round_counts_to=5, round_totals_to=10)
+    published = publication_table(table, ["count"], total_row="Total", rule=rule)
+    assert published["count"].tolist() == [40, SUPPRESSED, 25, SUPPRESSED, 80]
+
+
+def test_total_row_shown_but_not_known_can_itself_be_hidden():
+    table = pd.DataFrame({"count": [3]}, index=["a"])
+    table.loc["Total"] = 3
+    published = publication_table(table, ["count"], total_row="Total", known_totals=())
+    assert published["count"].tolist() == [SUPPRESSED, SUPPRESSED]
+
+
+def test_wide_two_way_table_with_total_column_and_row():
+    table = pd.DataFrame(
+        {"White": [3, 25, 30], "Black": [20, 40, 50], "Asian": [30, 60, 70]},
+        index=["Q1", "Q2", "Q3"],
+    )
+    table["All"] = table.sum(axis=1)
+    table.loc["All"] = table.sum(axis=0)
+    published = publication_table(
+        table,
+        ["White", "Black", "Asian", "All"],
+        total_row="All",
+        total_column="All",
+        known_totals=("column", "row", "overall"),
+    )
+    hidden = (
+        published.loc[["Q1", "Q2", "Q3"], ["White", "Black", "Asian"]] == SUPPRESSED
+    ).to_numpy()
+    assert hidden.sum() == 4
+    assert_nothing_recoverable(table.iloc[:3, :3].to_numpy(), hidden)
+    assert (published["All"] != SUPPRESSED).all()
+
+
+def test_long_two_way_table():
+    wide = pd.DataFrame(
+        {"White": [3, 25, 30], "Black": [20, 40, 50], "Asian": [30, 60, 70]},
+        index=pd.Index(["Q1", "Q2", "Q3"], name="quintile"),
+    )
+    long = wide.stack().rename("count").reset_index().rename(columns={"level_1": "group"})
+    long["rate_per_10000"] = long["count"] * 2.0
+    published = publication_long_table(long, "quintile", "group", "count", ["rate_per_10000"])
+    hidden = published["count"] == SUPPRESSED
+    assert hidden.sum() == 4
+    assert (published.loc[hidden, "rate_per_10000"] == SUPPRESSED).all()
+    assert (published.loc[~hidden, "rate_per_10000"] != SUPPRESSED).all()
+
+
+def test_unknown_total_kind_is_refused():
+    with pytest.raises(ValueError, match="Unknown totals"):
+        publication_table(gradient_frame(), ["count"], known_totals=("authority",))
+
+
+def test_views_are_labelled_for_titles_and_files():
+    assert "not for publication" in View.INTERNAL.label
+    assert View.INTERNAL.file_tag == "internal-not-for-publication"
+    assert View("publication") is View.PUBLICATION
+
+
+small_or_large = st.one_of(st.integers(0, 8), st.integers(0, 200))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(small_or_large, min_size=1, max_size=12))
+def test_one_way_tables_never_reveal_a_hidden_cell(values):
+    counts = np.array(values, dtype=float).reshape(-1, 1)
+    hidden = suppressed_cells(counts, rule=DEFAULT_RULE)[:-1, :-1]
+    if _protectable(counts, rows_known=False):
+        assert_nothing_recoverable(counts, hidden, rows_known=False)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(2, 5).flatmap(
+        lambda n_cols: st.lists(
+            st.lists(small_or_large, min_size=n_cols, max_size=n_cols), min_size=2, max_size=6
+        )
+    )
+)
+def test_two_way_tables_never_reveal_a_hidden_cell(rows):
+    counts = np.array(rows, dtype=float)
+    hidden = suppressed_cells(
+        counts, row_totals="known", column_totals="known", overall_total="known"
+    )[:-1, :-1]
+    if _protectable(counts):
+        assert_nothing_recoverable(counts, hidden)
+
+
+def _protectable(counts: np.ndarray, rows_known: bool = True) -> bool:
+    """A table is protectable unless its published margins already pin a small cell down."""
+    determined = np.zeros(counts.shape, dtype=bool)
+    everything = np.ones(counts.shape, dtype=bool)
+    floor = 0.0 if (counts == 0).any() else 1.0
+    for cell in map(tuple, np.argwhere((counts >= 1) & (counts <= 5))):
+        low, high = attacker_range(counts, everything, cell, floor, rows_known)
+        determined[cell] = high - low < 1 - 1e-6
+    return not determined.any()
