@@ -1,0 +1,247 @@
+"""Every result for one authority, measure and deprivation choice: the one code path behind
+the app, the command line and the exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from csc_inequalities import deprivation, ethnicity, narrative, smoothing
+from csc_inequalities.gradient import (
+    CWIP_LABEL,
+    CWIP_NOTE,
+    OverallRate,
+    counts_per_lsoa,
+    cwip_overlay,
+    gradient_table,
+    overall_rate,
+)
+from csc_inequalities.inequality import METHOD as SII_METHOD
+from csc_inequalities.inequality import InequalitySummary, summarise
+from csc_inequalities.measures import (
+    Measure,
+    available_years,
+    count_by_lsoa,
+    intervention_spells,
+    spells_of,
+)
+from csc_inequalities.rates import rate_per_10000
+from csc_inequalities.trend import Trend, trend
+
+GEOGRAPHY = {2019: 2011, 2025: 2021}
+DENOMINATOR_NOTES = {
+    2019: "children aged 0-17 in each 2011 LSOA from the ONS mid-2020 small-area population "
+    "estimates, as held in the reference store",
+    2025: "children aged 0-17 in each 2021 LSOA as held in the reference store (built from "
+    "Census 2021 small-area counts; see the methods page)",
+}
+INTERNAL_VIEW_NOTE = (
+    "Internal view: counts of 1 to 5 and rates built on them are shown unsuppressed. "
+    "Use the publication view for anything that leaves the authority."
+)
+LSOA_COLUMNS = [
+    "lsoa_code",
+    "lsoa_name",
+    "children",
+    "count",
+    "rate_per_10000",
+    "smoothed_rate",
+    "small_count",
+    "decile",
+    "national_decile",
+    "minority_share",
+]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every table, summary and sentence the app, CLI and exports show for one choice."""
+
+    la_code: str
+    la_name: str
+    imd_year: int
+    measure: Measure
+    deciles: str
+    domain: str
+    gradient: pd.DataFrame
+    gradient_quintiles: pd.DataFrame
+    summary: InequalitySummary
+    overall: OverallRate
+    ethnicity: pd.DataFrame
+    ethnicity_deprivation: pd.DataFrame
+    lsoas: pd.DataFrame
+    trend: Trend
+    cwip: pd.DataFrame | None
+    sentences: dict[str, str]
+    ethnicity_sentences: dict[str, str]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=64)
+def authority_lsoas(store: Any, la_code: str, imd_year: int) -> pd.DataFrame:
+    """The authority's LSOAs from the store, in national rank order (most deprived first)."""
+    if imd_year not in GEOGRAPHY:
+        raise ValueError("imd_year must be 2019 or 2025")
+    table = store.lsoas(imd_year)
+    rows = table[table["la_code"] == la_code]
+    if rows.empty:
+        raise ValueError(f"no LSOAs found for authority {la_code!r} in IMD {imd_year}")
+    return rows.sort_values("imd_rank").reset_index(drop=True)
+
+
+@lru_cache(maxsize=256)
+def authority_groups(
+    store: Any, la_code: str, imd_year: int, domain: str, scheme: str
+) -> pd.Series:
+    """Deprivation group of each of the authority's LSOAs for one domain and scheme."""
+    return deprivation.assign_groups(authority_lsoas(store, la_code, imd_year), domain, scheme)
+
+
+@lru_cache(maxsize=64)
+def authority_denominators(store: Any, la_code: str, imd_year: int) -> pd.Series:
+    """Estimated children aged 0-17 per major ethnic group in the authority."""
+    children = float(authority_lsoas(store, la_code, imd_year)["children_0_17"].sum())
+    return ethnicity.ethnic_denominators(store.ethnicity_children, la_code, children)
+
+
+def authority_name(store: Any, la_code: str) -> str:
+    """The authority's name, or its code when the store does not list it."""
+    authorities = store.authorities
+    names = authorities.loc[authorities["la_code"] == la_code, "la_name"]
+    return str(names.iloc[0]) if len(names) else la_code
+
+
+def _lsoa_table(
+    lsoas: pd.DataFrame, counts: pd.DataFrame, groups: pd.Series, domain: str
+) -> pd.DataFrame:
+    """Per-LSOA figures for the map: raw and smoothed rates, groups and minority share."""
+    count = counts_per_lsoa(counts, lsoas["lsoa_code"])
+    children = lsoas["children_0_17"].to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            "lsoa_code": lsoas["lsoa_code"].to_numpy(),
+            "lsoa_name": lsoas["lsoa_name"].to_numpy(),
+            "children": children,
+            "count": count,
+            "rate_per_10000": rate_per_10000(count, children),
+            "smoothed_rate": smoothing.empirical_bayes_rates(count, children),
+            "small_count": smoothing.below_threshold(count),
+            "decile": groups.to_numpy(dtype=int),
+            "national_decile": lsoas[f"{domain}_decile"].to_numpy(dtype=int),
+            "minority_share": 1.0 - lsoas["eth_white"].to_numpy(dtype=float),
+        }
+    )[LSOA_COLUMNS]
+
+
+def _metadata(
+    records: Any,
+    measure: Measure,
+    imd_year: int,
+    deciles: str,
+    domain: str,
+    counts: pd.DataFrame,
+    located: pd.DataFrame,
+) -> dict[str, Any]:
+    """Labels and method notes that travel with the results."""
+    geography = GEOGRAPHY[imd_year]
+    return {
+        "measure_label": measure.label(),
+        "reference_date": measure.reference_date.isoformat(),
+        "count_kind": measure.count_kind,
+        "imd": f"IMD {imd_year} ({geography} LSOAs)",
+        "domain": deprivation.DOMAIN_NAMES[domain],
+        "deciles_note": (
+            deprivation.NATIONAL_EXPLANATION if deciles == "national"
+            else deprivation.LOCAL_EXPLANATION
+        ),
+        "denominator_note": DENOMINATOR_NOTES[imd_year],
+        "ethnicity_note": ethnicity.METHOD,
+        "ethnicity_deprivation_note": ethnicity.DEPRIVATION_METHOD,
+        "smoothing_note": smoothing.METHOD,
+        "sii_note": SII_METHOD,
+        "cwip_label": CWIP_LABEL,
+        "cwip_note": CWIP_NOTE,
+        "view_note": INTERNAL_VIEW_NOTE,
+        "counted_without_lsoa": float(counts.loc[counts["lsoa_code"].isna(), "count"].sum()),
+        "counted_outside_authority": float(
+            counts.loc[counts["lsoa_code"].notna(), "count"].sum() - located["count"].sum()
+        ),
+    }  # fmt: skip
+
+
+def run_analysis(
+    records: Any,
+    store: Any,
+    la_code: str,
+    imd_year: int,
+    measure: Measure,
+    deciles: str = "national",
+    domain: str = "imd",
+) -> Analysis:
+    """Every result for one authority, measure, index year, decile choice and domain."""
+    geography = GEOGRAPHY.get(imd_year)
+    if geography is None:
+        raise ValueError("imd_year must be 2019 or 2025")
+    lsoas = authority_lsoas(store, la_code, imd_year)
+    decile_scheme = deprivation.scheme_name(deciles, 10)
+    decile_groups = authority_groups(store, la_code, imd_year, domain, decile_scheme)
+    quintile_groups = authority_groups(
+        store, la_code, imd_year, domain, deprivation.scheme_name(deciles, 5)
+    )
+    national_quintiles = authority_groups(store, la_code, imd_year, domain, "national_quintile")
+    counts = count_by_lsoa(records, measure, geography, store.lsoa_lookup)
+    located = counts[counts["lsoa_code"].isin(lsoas["lsoa_code"])]
+
+    by_decile = gradient_table(located, lsoas, decile_groups)
+    by_quintile = gradient_table(located, lsoas, quintile_groups)
+    summary = summarise(by_decile, by_quintile)
+    overall = overall_rate(by_decile)
+    denominators = authority_denominators(store, la_code, imd_year)
+    by_ethnicity = ethnicity.ethnicity_table(located, denominators)
+    ethnic_deprivation = ethnicity.ethnicity_by_deprivation(
+        located, lsoas, national_quintiles, denominators
+    )
+    spells = spells_of(records)
+    over_time = trend(
+        intervention_spells(spells, measure.intervention),
+        measure, available_years(spells), lsoas, decile_groups, quintile_groups, geography,
+    )  # fmt: skip
+
+    la_name = authority_name(store, la_code)
+    word = deprivation.group_word(decile_scheme)
+    sentences = {
+        "overall": narrative.overall_sentence(overall, measure, la_name),
+        "ratio_quintile": narrative.ratio_sentence(
+            by_quintile, summary.ratio_quintile, measure, la_name, deciles
+        ),
+        "ratio_decile": narrative.ratio_sentence(
+            by_decile, summary.ratio_decile, measure, la_name, deciles
+        ),
+        "sii": narrative.slope_sentence(summary.slope, word),
+        "rii": narrative.relative_sentence(summary.slope),
+        "share": narrative.share_sentence(summary.share_most_deprived, measure, la_name, deciles),
+        "excess": narrative.excess_sentence(summary.excess, measure, la_name),
+    }
+    return Analysis(
+        la_code=la_code,
+        la_name=la_name,
+        imd_year=imd_year,
+        measure=measure,
+        deciles=deciles,
+        domain=domain,
+        gradient=by_decile,
+        gradient_quintiles=by_quintile,
+        summary=summary,
+        overall=overall,
+        ethnicity=by_ethnicity,
+        ethnicity_deprivation=ethnic_deprivation,
+        lsoas=_lsoa_table(lsoas, located, decile_groups, domain),
+        trend=over_time,
+        cwip=cwip_overlay(store, measure.intervention) if deciles == "national" else None,
+        sentences=sentences,
+        ethnicity_sentences=narrative.ethnicity_sentences(by_ethnicity, measure),
+        metadata=_metadata(records, measure, imd_year, deciles, domain, counts, located),
+    )

@@ -1,0 +1,145 @@
+"""Rates by major ethnic group, and by group within national deprivation quintiles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from csc_inequalities.deprivation import group_labels
+from csc_inequalities.gradient import with_rates
+from csc_inequalities.inequality import rate_ratio
+
+MAJOR_GROUPS = ["White", "Mixed", "Asian", "Black", "Other"]
+NOT_KNOWN = "Not known"
+GROUP_NAMES = {
+    "White": "White",
+    "Mixed": "Mixed or Multiple",
+    "Asian": "Asian or Asian British",
+    "Black": "Black, African, Caribbean or Black British",
+    "Other": "Other ethnic group",
+    NOT_KNOWN: "Not known (refused or not obtained)",
+}
+SHARE_COLUMNS = {group: f"eth_{group.lower()}" for group in MAJOR_GROUPS}
+
+METHOD = (
+    "Denominators by ethnic group: Census 2021 children aged 0-15 in each major group living "
+    "in the authority, scaled so the groups add up to the authority's children aged 0-17 in "
+    "the population estimates used for every other rate (the Census gives ethnic group by age "
+    "only for 0-15 at this geography, so each group is assumed to have the same share of "
+    "16-17 year olds as of 0-15 year olds). DfE places Chinese (CHNE) under Other, the Census "
+    "under Asian, so records coded CHNE are counted as Asian here. Children whose ethnicity "
+    "was refused or not obtained are shown as counts only: they have no denominator."
+)
+DEPRIVATION_METHOD = (
+    "Rates by ethnic group within national deprivation quintiles are approximate: each "
+    "neighbourhood's children aged 0-17 are split by its Census 2021 all-ages ethnic shares, "
+    "then rescaled so each group adds up to the authority's total for that group. Children's "
+    "ethnic mix differs from adults', so treat these denominators as estimates."
+)
+ETHNICITY_COLUMNS = [
+    "ethnic_group",
+    "group_name",
+    "children",
+    "count",
+    "rate_per_10000",
+    "lower_95ci",
+    "upper_95ci",
+    "ci_method",
+    "ratio_to_white",
+    "ratio_lower",
+    "ratio_upper",
+]
+
+
+def ethnic_denominators(
+    ethnicity_children: pd.DataFrame, la_code: str, children_0_17: float
+) -> pd.Series:
+    """Estimated children aged 0-17 per major group in the authority (see METHOD)."""
+    rows = ethnicity_children[ethnicity_children["la_code"] == la_code]
+    by_group = rows.groupby("ethnic_group")["children_0_15"].sum().reindex(MAJOR_GROUPS)
+    by_group = by_group.fillna(0.0)
+    total = by_group.sum()
+    if total <= 0:
+        return by_group * 0.0
+    return by_group / total * children_0_17
+
+
+def _counts_by_group(counts_by_lsoa: pd.DataFrame) -> pd.Series:
+    """Counted children per ethnic group, major groups first then Not known."""
+    totals = counts_by_lsoa.groupby("ethnic_group")["count"].sum()
+    return totals.reindex([*MAJOR_GROUPS, NOT_KNOWN], fill_value=0.0).astype(float)
+
+
+def ethnicity_table(counts_by_lsoa: pd.DataFrame, denominators: pd.Series) -> pd.DataFrame:
+    """Rate per 10,000 for each major group with interval and ratio to White."""
+    counts = _counts_by_group(counts_by_lsoa)
+    table = pd.DataFrame(
+        {
+            "ethnic_group": counts.index,
+            "children": denominators.reindex(counts.index).to_numpy(dtype=float),
+            "count": counts.to_numpy(),
+        }
+    )
+    table = with_rates(table.fillna({"children": 0.0}))
+    not_known = table["ethnic_group"] == NOT_KNOWN
+    table.loc[not_known, "children"] = float("nan")
+    table.loc[not_known, "ci_method"] = "no denominator"
+    white = table.set_index("ethnic_group").loc["White"]
+    ratios = [
+        rate_ratio(row.count, row.children, white["count"], white["children"])
+        if row.ethnic_group in MAJOR_GROUPS
+        else None
+        for row in table.itertuples()
+    ]
+    table["ratio_to_white"] = [r.ratio if r else None for r in ratios]
+    table["ratio_lower"] = [r.lower if r else None for r in ratios]
+    table["ratio_upper"] = [r.upper if r else None for r in ratios]
+    table["group_name"] = table["ethnic_group"].map(GROUP_NAMES)
+    for column in ("ratio_to_white", "ratio_lower", "ratio_upper"):
+        table[column] = table[column].astype(float)
+    return table[ETHNICITY_COLUMNS]
+
+
+def lsoa_ethnic_children(lsoas: pd.DataFrame, denominators: pd.Series) -> pd.DataFrame:
+    """Estimated children per LSOA and major group, rescaled to the authority's group totals."""
+    shares = lsoas[[SHARE_COLUMNS[group] for group in MAJOR_GROUPS]].to_numpy(dtype=float)
+    raw = shares * lsoas["children_0_17"].to_numpy(dtype=float)[:, None]
+    column_totals = raw.sum(axis=0)
+    targets = denominators.reindex(MAJOR_GROUPS).to_numpy(dtype=float)
+    scale = [t / c if c > 0 else 0.0 for t, c in zip(targets, column_totals, strict=True)]
+    return pd.DataFrame(raw * scale, index=lsoas["lsoa_code"].to_numpy(), columns=MAJOR_GROUPS)
+
+
+def ethnicity_by_deprivation(
+    counts_by_lsoa: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    quintiles: pd.Series,
+    denominators: pd.Series,
+) -> pd.DataFrame:
+    """Rate per 10,000 by major group within each national deprivation quintile (approximate)."""
+    groups = len(MAJOR_GROUPS)
+    quintile = quintiles.to_numpy(dtype=int)
+    children = lsoa_ethnic_children(lsoas, denominators).to_numpy()
+    cell_children = np.zeros((5, groups))
+    np.add.at(cell_children, quintile - 1, children)
+    lsoa_position = pd.Index(lsoas["lsoa_code"]).get_indexer(counts_by_lsoa["lsoa_code"])
+    group_position = pd.Index(MAJOR_GROUPS).get_indexer(counts_by_lsoa["ethnic_group"])
+    usable = (lsoa_position >= 0) & (group_position >= 0)
+    cell = (quintile[lsoa_position[usable]] - 1) * groups + group_position[usable]
+    cell_count = np.bincount(
+        cell,
+        weights=counts_by_lsoa["count"].to_numpy(dtype=float)[usable],
+        minlength=5 * groups,
+    )
+    labels = group_labels("national_quintile")
+    table = pd.DataFrame(
+        {
+            "quintile": np.repeat(np.arange(1, 6), groups),
+            "quintile_label": np.repeat(labels, groups),
+            "ethnic_group": MAJOR_GROUPS * 5,
+            "group_name": [GROUP_NAMES[group] for group in MAJOR_GROUPS] * 5,
+            "children": cell_children.ravel(),
+            "count": cell_count,
+        }
+    )
+    return with_rates(table)

@@ -1,0 +1,243 @@
+"""What is counted: children with an intervention open at a date, or spells starting in a year.
+
+Rules (DfE definitions, applied to the canonical spells table):
+
+- **Open at a reference date** (normally 31 March): a spell counts when it started on or
+  before the date and either has no end date or ended *after* the date. A spell ending on
+  31 March itself ceased during the year, so (as in the SSDA903 and CIN census tables) it is
+  not open at 31 March. Each child is counted once per intervention, in the LSOA of their
+  most recently started open spell.
+- **Starts during the year**: spells starting from 1 April to 31 March inclusive. Starts are
+  counted as spells, not children, as DfE counts CIN episodes, child protection plans and
+  periods of care starting in the year: a child starting twice is counted twice.
+- CIN referrals that ended in no further action (``cin_nfa``) are never counted.
+- Ethnic groups are aligned with Census 2021 for rates: DfE places Chinese (CHNE) under
+  Other, the Census under Asian, so CHNE records are counted as Asian.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+INTERVENTIONS = ("CIN", "CPP", "CLA")
+COUNT_KINDS = ("at_date", "starts")
+YEAR_END_MONTH, YEAR_END_DAY = 3, 31
+
+_NOUNS = {
+    "CIN": ("children in need", "children in need episodes"),
+    "CPP": ("children on a child protection plan", "child protection plans"),
+    "CLA": ("children looked after", "periods of care"),
+}
+_LIKELY_TO = {
+    ("CIN", "at_date"): "to be a child in need",
+    ("CPP", "at_date"): "to be on a child protection plan",
+    ("CLA", "at_date"): "to be looked after",
+    ("CIN", "starts"): "to start an episode of need",
+    ("CPP", "starts"): "to start a child protection plan",
+    ("CLA", "starts"): "to start to be looked after",
+}
+COUNTED_COLUMNS = ["child_id", "lsoa11_code", "lsoa21_code", "ethnic_group"]
+
+
+def _format_date(day: date) -> str:
+    """A date as people write it in reports (31 March 2024)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def year_ending(year: int) -> date:
+    """The last day (31 March) of the DfE reporting year that ends in ``year``."""
+    return date(year, YEAR_END_MONTH, YEAR_END_DAY)
+
+
+def reporting_year(day: pd.Timestamp | date) -> int:
+    """The year whose 31 March closes the 1 April-31 March year containing ``day``."""
+    return day.year if (day.month, day.day) <= (YEAR_END_MONTH, YEAR_END_DAY) else day.year + 1
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One choice of intervention and count; every result is computed for exactly one."""
+
+    intervention: str
+    count_kind: str
+    reference_date: date
+
+    def __post_init__(self) -> None:
+        if self.intervention not in INTERVENTIONS:
+            raise ValueError(f"intervention must be one of {', '.join(INTERVENTIONS)}")
+        if self.count_kind not in COUNT_KINDS:
+            raise ValueError(f"count_kind must be one of {', '.join(COUNT_KINDS)}")
+        if self.count_kind == "starts" and (
+            (self.reference_date.month, self.reference_date.day) != (YEAR_END_MONTH, YEAR_END_DAY)
+        ):
+            raise ValueError("a year of starts must end on 31 March")
+
+    @classmethod
+    def starts_in_year(cls, intervention: str, year: int) -> Measure:
+        """Starts during the reporting year 1 April (year - 1) to 31 March (year)."""
+        return cls(intervention, "starts", year_ending(year))
+
+    @property
+    def year(self) -> int:
+        """The reporting year (ending 31 March) the reference date falls in."""
+        return reporting_year(self.reference_date)
+
+    @property
+    def period_start(self) -> date:
+        """First day of the year of starts (1 April of the previous year)."""
+        return date(self.year - 1, 4, 1)
+
+    def noun(self) -> str:
+        """What is counted, in words (children looked after / periods of care)."""
+        children, spells = _NOUNS[self.intervention]
+        return children if self.count_kind == "at_date" else spells
+
+    def when(self) -> str:
+        """The date or period, in words."""
+        if self.count_kind == "at_date":
+            return f"at {_format_date(self.reference_date)}"
+        return f"starting {_format_date(self.period_start)} to {_format_date(self.reference_date)}"
+
+    def label(self) -> str:
+        """A full label for titles and captions."""
+        noun = self.noun()
+        return f"{noun[0].upper()}{noun[1:]} {self.when()}"
+
+    def likely_to(self) -> str:
+        """The verb phrase for plain-language sentences ('to be looked after')."""
+        return _LIKELY_TO[(self.intervention, self.count_kind)]
+
+
+def spells_of(records: Any) -> pd.DataFrame:
+    """The spells table of a LoadResult, or the table itself."""
+    return records if isinstance(records, pd.DataFrame) else records.spells
+
+
+def available_years(spells: pd.DataFrame) -> list[int]:
+    """Reporting years the records cover: years in which some spell ended, and the latest year.
+
+    A file holds every spell open during its own collection years, so an early start alone
+    does not mean an early year is complete; closures only appear for covered years.
+    """
+    if spells.empty:
+        return []
+    ends = spells["end_date"].dropna()
+    latest = max(spells["start_date"].max(), ends.max() if len(ends) else pd.NaT)
+    years = {reporting_year(day) for day in ends} | {reporting_year(latest)}
+    return sorted(years)
+
+
+def default_measure(spells: pd.DataFrame, intervention: str = "CPP") -> Measure:
+    """Children open at 31 March of the latest reporting year in the records."""
+    years = available_years(spells_of(spells))
+    if not years:
+        today = date.today()
+        year = today.year if today >= year_ending(today.year) else today.year - 1
+        return Measure(intervention, "at_date", year_ending(year))
+    return Measure(intervention, "at_date", year_ending(years[-1]))
+
+
+def census_group(spells: pd.DataFrame) -> pd.Series:
+    """Major ethnic group aligned with Census 2021 (DfE's Chinese code CHNE moved to Asian)."""
+    chinese = spells["ethnicity_code"].to_numpy(dtype=object) == "CHNE"
+    return spells["ethnic_group"].where(~chinese, "Asian").fillna("Not known")
+
+
+def intervention_spells(spells: pd.DataFrame, intervention: str) -> pd.DataFrame:
+    """Spells of one intervention that can count (CIN referrals ending in NFA never do)."""
+    keep = spells["intervention"].to_numpy(dtype=object) == intervention
+    if intervention == "CIN" and "cin_nfa" in spells:
+        keep &= ~spells["cin_nfa"].fillna(False).to_numpy(dtype=bool)
+    return spells[keep]
+
+
+def counted_spells(spells: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    """The rows that the measure counts: one per child (open at a date) or per spell (starts)."""
+    chosen = intervention_spells(spells, measure.intervention)
+    day = pd.Timestamp(measure.reference_date)
+    start = chosen["start_date"]
+    if measure.count_kind == "at_date":
+        end = chosen["end_date"]
+        chosen = chosen[(start <= day) & (end.isna() | (end > day))]
+        chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="last")
+    else:
+        chosen = chosen[(start >= pd.Timestamp(measure.period_start)) & (start <= day)]
+    return chosen[COUNTED_COLUMNS].assign(ethnic_group=census_group(chosen))
+
+
+def _counts_of(records: Any) -> pd.DataFrame | None:
+    """The aggregate LSOA counts of a LoadResult, if the upload was counts."""
+    counts = getattr(records, "counts", None)
+    if not isinstance(counts, pd.DataFrame) or counts.empty:
+        return None
+    return counts if spells_of(records).empty else None
+
+
+def _convert_counts(counts: pd.DataFrame, geography: int, lookup: pd.DataFrame) -> pd.DataFrame:
+    """Counts on the other LSOA geography apportioned by the children's-share weights."""
+    if geography == 2021:
+        source, target, weight = "lsoa11_code", "lsoa21_code", "weight_11_to_21"
+    else:
+        source, target, weight = "lsoa21_code", "lsoa11_code", "weight_21_to_11"
+    joined = counts.merge(
+        lookup[[source, target, weight]], left_on="lsoa_code", right_on=source, how="inner"
+    )
+    joined["count"] = joined["count"] * joined[weight]
+    return joined.assign(lsoa_code=joined[target])
+
+
+def count_by_lsoa(
+    records: Any,
+    measure: Measure,
+    geography: int,
+    lookup: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Counted children (or starts) per LSOA and ethnic group, the numerator of every rate.
+
+    Children counted without an LSOA on this geography appear in one row per ethnic group
+    with a missing ``lsoa_code``, so nothing counted is lost from totals.
+
+    Aggregate count uploads (``records.counts``) are used as given for the intervention;
+    counts on the other LSOA geography are apportioned with ``lookup`` (the store's
+    2011-2021 lookup), which can give fractional counts.
+    """
+    counts = _counts_of(records)
+    if counts is not None:
+        chosen = counts[counts["intervention"] == measure.intervention]
+        same = chosen[chosen["geography"].astype(int) == geography]
+        other = chosen[chosen["geography"].astype(int) != geography]
+        parts = [same]
+        if not other.empty and lookup is not None:
+            parts.append(_convert_counts(other, geography, lookup))
+        rows = pd.concat(parts, ignore_index=True)[["lsoa_code", "ethnic_group", "count"]]
+        rows["ethnic_group"] = rows["ethnic_group"].fillna("Not known")
+    else:
+        spells = spells_of(records)
+        column = "lsoa11_code" if geography == 2011 else "lsoa21_code"
+        counted = counted_spells(spells, measure)
+        rows = counted.rename(columns={column: "lsoa_code"}).assign(count=1)
+    if rows.empty:
+        return pd.DataFrame(
+            {
+                "lsoa_code": pd.Series(dtype="str"),
+                "ethnic_group": pd.Series(dtype="str"),
+                "count": pd.Series(dtype="float"),
+            }
+        )
+    lsoa_codes, lsoa_values = pd.factorize(rows["lsoa_code"], use_na_sentinel=False)
+    group_codes, group_values = pd.factorize(rows["ethnic_group"], use_na_sentinel=False)
+    cell = lsoa_codes * len(group_values) + group_codes
+    totals = np.bincount(cell, weights=rows["count"].to_numpy(dtype=float))
+    present = np.flatnonzero(np.bincount(cell))
+    return pd.DataFrame(
+        {
+            "lsoa_code": lsoa_values.take(present // len(group_values)),
+            "ethnic_group": group_values.take(present % len(group_values)),
+            "count": totals[present],
+        }
+    )
