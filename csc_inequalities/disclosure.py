@@ -107,10 +107,8 @@ def suppressed_cells(
     state[:n_rows, n_cols] = _margin_state(row_totals)
     state[n_rows, :n_cols] = _margin_state(column_totals)
     state[n_rows, n_cols] = _margin_state(overall_total)
-    interior = state[:n_rows, :n_cols]
-    interior[(values[:n_rows, :n_cols] >= 1) & (values[:n_rows, :n_cols] <= rule.threshold)] = (
-        _Cell.SUPPRESSED
-    )
+    small = (values >= 1) & (values <= rule.threshold)
+    state[small & (state == _Cell.PUBLISHED)] = _Cell.SUPPRESSED
     lines = _lines(n_rows, n_cols)
     while True:
         _complete_lines(values, state, lines)
@@ -360,3 +358,48 @@ def _rounded(value: float, base: int | None) -> int:
     if not base:
         return int(value)
     return int(np.floor(value / base + 0.5) * base)
+
+
+RATE_COLUMNS = {"rate_per_10000": "count", "lower_95ci": "count", "upper_95ci": "count"}
+
+
+def publication_gradients(
+    deciles: pd.DataFrame, quintiles: pd.DataFrame, rule: DisclosureRule = DEFAULT_RULE
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Decile and quintile gradient tables protected together, since both are published.
+
+    When each quintile is exactly two deciles, a quintile count minus one published decile
+    would reveal the other: the tables are protected as one quintile x (first, second decile)
+    table whose row totals are the quintiles. When the groups do not nest (local groups of
+    unequal size), the quintile table is withheld (None).
+    """
+    nested = len(deciles) == 2 * len(quintiles) and all(
+        np.allclose(
+            deciles[column].to_numpy(dtype=float).reshape(-1, 2).sum(axis=1),
+            quintiles[column].to_numpy(dtype=float),
+        )
+        for column in ("lsoas", "children", "count")
+    )
+    if not nested:
+        return publication_table(deciles, ["count"], RATE_COLUMNS, rule=rule), None
+    pairs = deciles["count"].to_numpy(dtype=float).reshape(-1, 2)
+    mask = suppressed_cells(
+        pairs, row_totals="shown", column_totals="absent", overall_total="known", rule=rule
+    )
+    decile_hidden = pd.Series(mask[:-1, :-1].reshape(-1), index=deciles.index)
+    quintile_hidden = pd.Series(mask[:-1, -1], index=quintiles.index)
+    return (
+        _with_hidden(deciles, decile_hidden, rule),
+        _with_hidden(quintiles, quintile_hidden, rule),
+    )
+
+
+def _with_hidden(table: pd.DataFrame, hidden: pd.Series, rule: DisclosureRule) -> pd.DataFrame:
+    """A gradient table with the given rows' counts and rates shown as 'c'."""
+    published = table.copy()
+    published["count"] = _published_counts(
+        table["count"], hidden, pd.Series(False, index=table.index), rule
+    )
+    for column in RATE_COLUMNS:
+        published[column] = table[column].astype(object).where(~hidden, SUPPRESSED)
+    return published

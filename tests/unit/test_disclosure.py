@@ -14,6 +14,7 @@ from csc_inequalities.disclosure import (
     SUPPRESSED,
     DisclosureRule,
     View,
+    publication_gradients,
     publication_long_table,
     publication_table,
     suppressed_cells,
@@ -247,3 +248,99 @@ def _protectable(counts: np.ndarray, rows_known: bool = True) -> bool:
         low, high = attacker_range(counts, everything, cell, floor, rows_known)
         determined[cell] = high - low < 1 - 1e-6
     return not determined.any()
+
+
+def gradient_of(counts: list[int]) -> pd.DataFrame:
+    n = len(counts)
+    return pd.DataFrame(
+        {
+            "group": range(1, n + 1),
+            "lsoas": [10] * n,
+            "children": [2000.0] * n,
+            "count": [float(c) for c in counts],
+            "rate_per_10000": [c * 5.0 for c in counts],
+            "lower_95ci": [c * 4.0 for c in counts],
+            "upper_95ci": [c * 6.0 for c in counts],
+        }
+    )
+
+
+def quintiles_of(deciles: pd.DataFrame) -> pd.DataFrame:
+    summed = deciles.groupby((deciles["group"] + 1) // 2)[["lsoas", "children", "count"]].sum()
+    summed["rate_per_10000"] = summed["count"] * 5.0
+    summed["lower_95ci"] = summed["count"] * 4.0
+    summed["upper_95ci"] = summed["count"] * 6.0
+    return summed.reset_index(drop=True)
+
+
+def test_decile_and_quintile_tables_are_protected_together():
+    deciles = gradient_of([3, 30, 40, 50, 20, 25, 10, 12, 8, 9])
+    published_deciles, published_quintiles = publication_gradients(deciles, quintiles_of(deciles))
+    # Quintile 1 (33) minus decile 2 (30) would give decile 1, so decile 2 is hidden too;
+    # the quintiles can then all be shown.
+    assert published_deciles["count"].tolist()[:3] == [SUPPRESSED, SUPPRESSED, 40]
+    assert SUPPRESSED not in published_quintiles["count"].tolist()
+    assert published_deciles["rate_per_10000"].tolist()[:2] == [SUPPRESSED, SUPPRESSED]
+
+
+def test_a_small_quintile_is_hidden_with_its_deciles_and_another_quintile():
+    deciles = gradient_of([1, 2, 40, 50, 20, 25, 10, 12, 8, 9])
+    published_deciles, published_quintiles = publication_gradients(deciles, quintiles_of(deciles))
+    assert published_quintiles["count"].tolist().count(SUPPRESSED) == 2
+    assert published_quintiles["count"].tolist()[0] == SUPPRESSED
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(small_or_large, min_size=10, max_size=10))
+def test_decile_and_quintile_tables_never_reveal_a_decile(counts):
+    deciles = gradient_of(counts)
+    published_deciles, published_quintiles = publication_gradients(deciles, quintiles_of(deciles))
+    hidden = (published_deciles["count"] == SUPPRESSED).to_numpy().reshape(5, 2)
+    quintile_hidden = (published_quintiles["count"] == SUPPRESSED).to_numpy()
+    pairs = np.array(counts, dtype=float).reshape(5, 2)
+    everything = np.ones_like(hidden)
+    if _hidden_pair_pinned(pairs, everything, np.ones(5, dtype=bool)):
+        return  # the known total alone pins a small count: nothing can protect it
+    assert not _hidden_pair_pinned(pairs, hidden, quintile_hidden)
+    assert hidden[(pairs >= 1) & (pairs <= 5)].all()
+    totals = pairs.sum(axis=1)
+    assert quintile_hidden[(totals >= 1) & (totals <= 5)].all()
+
+
+def _hidden_pair_pinned(pairs, hidden, quintile_hidden) -> bool:
+    """Whether a reader of both tables and the authority total can pin a hidden non-zero decile."""
+    unknown = [tuple(c) for c in np.argwhere(hidden)]
+    index = {c: k for k, c in enumerate(unknown)}
+    n = len(unknown) + int(quintile_hidden.sum())
+    q_index = {q: len(unknown) + k for k, q in enumerate(np.flatnonzero(quintile_hidden))}
+    a_eq, b_eq = [], []
+    for q in range(5):
+        row = np.zeros(n)
+        rhs = 0.0 if q in q_index else pairs[q].sum()
+        if q in q_index:
+            row[q_index[q]] = -1
+        for d in range(2):
+            if (q, d) in index:
+                row[index[(q, d)]] = 1
+            else:
+                rhs -= pairs[q, d]
+        if row.any():
+            a_eq.append(row)
+            b_eq.append(rhs)
+    total = np.zeros(n)
+    for k in index.values():
+        total[k] = 1
+    a_eq.append(total)
+    b_eq.append(sum(pairs[c] for c in index))
+    floor = 0.0 if any(pairs[c] == 0 for c in index) else 1.0
+    bounds = [(floor, None)] * len(unknown) + [(0, None)] * int(quintile_hidden.sum())
+    for cell, k in index.items():
+        if pairs[cell] == 0:
+            continue
+        objective = np.zeros(n)
+        objective[k] = 1
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if -high.fun - low.fun < 1 - 1e-6:
+            return True
+    return False
