@@ -1,0 +1,172 @@
+"""The canonical spells table every reader produces, and the ethnicity groupings it uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+SPELL_COLUMNS: tuple[str, ...] = (
+    "child_id",
+    "intervention",
+    "start_date",
+    "end_date",
+    "lsoa11_code",
+    "lsoa21_code",
+    "ethnicity_code",
+    "ethnic_group",
+    "sex",
+    "date_of_birth",
+    "legal_status",
+    "reason_new_episode",
+    "cin_nfa",
+    "source_file",
+    "source_row",
+)
+
+ISSUE_COLUMNS: tuple[str, ...] = ("file", "row", "child_id", "severity", "reason", "detail")
+
+COUNT_COLUMNS: tuple[str, ...] = (
+    "lsoa_code",
+    "geography",
+    "intervention",
+    "ethnic_group",
+    "count",
+)
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "file",
+    "kind",
+    "records_read",
+    "spells_used",
+    "dropped",
+    "warnings",
+    "outside_authority",
+)
+
+INTERVENTIONS: tuple[str, ...] = ("CIN", "CPP", "CLA")
+
+NOT_KNOWN = "Not known"
+ETHNIC_GROUPS: tuple[str, ...] = ("White", "Mixed", "Asian", "Black", "Other", NOT_KNOWN)
+
+ETHNIC_GROUP_NAMES: dict[str, str] = {
+    "White": "White",
+    "Mixed": "Mixed or Multiple ethnic groups",
+    "Asian": "Asian or Asian British",
+    "Black": "Black, African, Caribbean or Black British",
+    "Other": "Other ethnic group",
+    NOT_KNOWN: "Refused or not obtained",
+}
+
+ETHNICITY_CODE_GROUP: dict[str, str] = {
+    "WBRI": "White",
+    "WIRI": "White",
+    "WIRT": "White",
+    "WOTH": "White",
+    "WROM": "White",
+    "MWBC": "Mixed",
+    "MWBA": "Mixed",
+    "MWAS": "Mixed",
+    "MOTH": "Mixed",
+    "AIND": "Asian",
+    "APKN": "Asian",
+    "ABAN": "Asian",
+    "AOTH": "Asian",
+    "BCRB": "Black",
+    "BAFR": "Black",
+    "BOTH": "Black",
+    "CHNE": "Other",
+    "OOTH": "Other",
+    "REFU": NOT_KNOWN,
+    "NOBT": NOT_KNOWN,
+}
+
+ETHNICITY_CODE_GROUP_CENSUS: dict[str, str] = {**ETHNICITY_CODE_GROUP, "CHNE": "Asian"}
+
+CHINESE_ALIGNMENT_NOTE = (
+    "DfE places Chinese children (CHNE) in the Other group while Census 2021 places them in "
+    "the Asian group; records keep the DfE group, and ETHNICITY_CODE_GROUP_CENSUS gives the "
+    "Census alignment for comparison with Census denominators."
+)
+
+
+def empty_spells() -> pd.DataFrame:
+    """A spells table with no rows and the canonical column types, for a load with no records."""
+    return pd.DataFrame(
+        {
+            "child_id": pd.Series(dtype="str"),
+            "intervention": pd.Series(dtype="str"),
+            "start_date": pd.Series(dtype="datetime64[ns]"),
+            "end_date": pd.Series(dtype="datetime64[ns]"),
+            "lsoa11_code": pd.Series(dtype="str"),
+            "lsoa21_code": pd.Series(dtype="str"),
+            "ethnicity_code": pd.Series(dtype="str"),
+            "ethnic_group": pd.Series(dtype="str"),
+            "sex": pd.Series(dtype="str"),
+            "date_of_birth": pd.Series(dtype="datetime64[ns]"),
+            "legal_status": pd.Series(dtype="str"),
+            "reason_new_episode": pd.Series(dtype="str"),
+            "cin_nfa": pd.Series(dtype="bool"),
+            "source_file": pd.Series(dtype="str"),
+            "source_row": pd.Series(dtype="int64"),
+        }
+    )
+
+
+def empty_issues() -> pd.DataFrame:
+    """An issues table with no rows, so every load result has the same columns."""
+    frame = pd.DataFrame({name: pd.Series(dtype="str") for name in ISSUE_COLUMNS})
+    return frame.astype({"row": "int64"})
+
+
+def empty_counts() -> pd.DataFrame:
+    """A counts table with no rows, for loads of child-level records."""
+    return pd.DataFrame(
+        {
+            "lsoa_code": pd.Series(dtype="str"),
+            "geography": pd.Series(dtype="int64"),
+            "intervention": pd.Series(dtype="str"),
+            "ethnic_group": pd.Series(dtype="str"),
+            "count": pd.Series(dtype="int64"),
+        }
+    )
+
+
+def empty_summary() -> pd.DataFrame:
+    """A per-file summary with no rows."""
+    frame = pd.DataFrame({name: pd.Series(dtype="int64") for name in SUMMARY_COLUMNS})
+    return frame.astype({"file": "str", "kind": "str"})
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Everything one upload produced: usable spells or counts, and why any record was not used."""
+
+    spells: pd.DataFrame = field(default_factory=empty_spells)
+    issues: pd.DataFrame = field(default_factory=empty_issues)
+    counts: pd.DataFrame = field(default_factory=empty_counts)
+    summary: pd.DataFrame = field(default_factory=empty_summary)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def is_aggregate(self) -> bool:
+        """True when the upload held counts per LSOA rather than child-level records."""
+        return self.spells.empty and not self.counts.empty
+
+    def reason_counts(self) -> pd.DataFrame:
+        """Issues counted by severity and reason, the table a manager reads first."""
+        if self.issues.empty:
+            return pd.DataFrame(
+                {
+                    "severity": pd.Series(dtype="str"),
+                    "reason": pd.Series(dtype="str"),
+                    "records": pd.Series(dtype="int64"),
+                }
+            )
+        return (
+            self.issues.groupby(["severity", "reason"], sort=True)
+            .size()
+            .rename("records")
+            .reset_index()
+            .sort_values(["severity", "records"], ascending=[True, False], ignore_index=True)
+        )

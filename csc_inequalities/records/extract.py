@@ -1,0 +1,176 @@
+"""Case-system extracts (CSV or XLSX, a row per spell or per child) read via a column mapping."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csc_inequalities.records import issues as iss
+from csc_inequalities.records.canonical import INTERVENTIONS
+from csc_inequalities.records.fields import FIELD_LABELS, match_columns
+from csc_inequalities.records.issues import RecordsError
+from csc_inequalities.records.sniff import Table
+from csc_inequalities.records.values import (
+    parse_dates,
+    parse_ethnicity,
+    parse_intervention,
+    parse_sex,
+    parse_yes_no,
+)
+
+CASE_EXTRACT = "Case-system extract"
+EXTRACT_FIELDS = (
+    "child_id",
+    "intervention",
+    "start_date",
+    "end_date",
+    "postcode",
+    "lsoa_code",
+    "ethnicity",
+    "sex",
+    "date_of_birth",
+    "legal_status",
+    "reason_new_episode",
+    "cin_nfa",
+)
+REQUIRED_FIELDS = ("child_id", "intervention", "start_date")
+LOCATION_FIELDS = ("postcode", "lsoa_code")
+FIXED_PREFIX = "="
+FIXED_INTERVENTIONS = {f"{FIXED_PREFIX}{name}": name for name in INTERVENTIONS}
+SHORT_BREAK_LEGAL_STATUSES = ("V3", "V4")
+
+
+def suggest_mapping(columns: list[str]) -> dict[str, str]:
+    """A first guess at which column holds each canonical field, from common column names."""
+    return match_columns(list(columns), EXTRACT_FIELDS)
+
+
+def fits_mapping(columns: list[str], mapping: dict[str, str]) -> bool:
+    """True when every mapped column (other than fixed values) is present in the table."""
+    mapped = [column for column in mapping.values() if column and column not in FIXED_INTERVENTIONS]
+    return bool(mapped) and all(column in columns for column in mapped)
+
+
+def missing_fields(mapping: dict[str, str], addresses_given: bool) -> list[str]:
+    """The required fields a mapping leaves unmatched (a location unless addresses are given)."""
+    missing = [field for field in REQUIRED_FIELDS if not mapping.get(field)]
+    if not addresses_given and not any(mapping.get(field) for field in LOCATION_FIELDS):
+        missing.append("postcode")
+    return missing
+
+
+def check_mapping(table: Table, mapping: dict[str, str], addresses_given: bool) -> None:
+    """Refuse a mapping that lacks a required field or names a column the table does not have."""
+    missing = missing_fields(mapping, addresses_given)
+    if missing:
+        labels = ", ".join(FIELD_LABELS[field] for field in missing)
+        raise RecordsError(
+            f"{table.label}: no column was matched to {labels}. Choose the columns in the "
+            f"mapping step (columns found: {', '.join(map(str, table.frame.columns[:20]))})."
+        )
+    absent = [
+        column
+        for field, column in mapping.items()
+        if column and column not in FIXED_INTERVENTIONS and column not in table.frame.columns
+    ]
+    if absent:
+        raise RecordsError(
+            f"{table.label} has no column {', '.join(absent)}, named in the column mapping."
+        )
+
+
+def read_extract(
+    table: Table, mapping: dict[str, str], addresses_given: bool
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Spells from an extract (without geography), their issues, and short-break rows left out."""
+    check_mapping(table, mapping, addresses_given)
+    frame = table.frame
+    blank = pd.Series(pd.NA, index=frame.index, dtype="str")
+
+    def column(field: str) -> pd.Series:
+        name = mapping.get(field)
+        return frame[name] if name and name in frame.columns else blank
+
+    rows = iss.excel_rows(frame.index)
+    child = column("child_id")
+    fixed = FIXED_INTERVENTIONS.get(mapping["intervention"])
+    if fixed:
+        intervention = pd.Series(fixed, index=frame.index, dtype="str")
+        unknown_intervention = pd.Series(False, index=frame.index)
+    else:
+        intervention, unknown_intervention = parse_intervention(column("intervention"))
+    starts, bad_start = parse_dates(column("start_date"))
+    ends, bad_end = parse_dates(column("end_date"))
+    dob, bad_dob = parse_dates(column("date_of_birth"))
+    sex, unknown_sex = parse_sex(column("sex"))
+    codes, groups, unknown_ethnicity = parse_ethnicity(column("ethnicity"))
+    nfa, unknown_nfa = parse_yes_no(column("cin_nfa"))
+    spells = pd.DataFrame(
+        {
+            "child_id": child,
+            "intervention": intervention,
+            "start_date": starts,
+            "end_date": ends,
+            "postcode": column("postcode"),
+            "lsoa_code": column("lsoa_code"),
+            "ethnicity_code": codes,
+            "ethnic_group": groups,
+            "sex": sex,
+            "date_of_birth": dob,
+            "legal_status": column("legal_status").str.upper(),
+            "reason_new_episode": column("reason_new_episode").str.upper(),
+            "cin_nfa": nfa,
+            "source_file": table.label,
+            "source_row": rows,
+        }
+    )
+    has_id = child.notna()
+    missing_intervention = intervention.isna() & ~unknown_intervention & has_id
+    missing_start = column("start_date").isna() & has_id
+    bad_start = bad_start & has_id
+    bad_end = bad_end & has_id & ~bad_start
+    ends_first = ends.lt(starts)
+    unknown_intervention = unknown_intervention & has_id
+    label = mapping.get
+
+    def report(mask: pd.Series, severity: str, reason: str, detail: str) -> pd.DataFrame:
+        return iss.issues_from_frame(spells[mask], severity, reason, detail)
+
+    issues = [
+        report(~has_id, iss.DROPPED, iss.MISSING_FIELD, str(label("child_id"))),
+        report(missing_intervention, iss.DROPPED, iss.MISSING_FIELD, str(label("intervention"))),
+        report(
+            unknown_intervention,
+            iss.DROPPED,
+            iss.UNKNOWN_CODE,
+            f"{label('intervention')} (expected CIN, CPP or CLA)",
+        ),
+        report(missing_start, iss.DROPPED, iss.MISSING_FIELD, str(label("start_date"))),
+        report(bad_start, iss.DROPPED, iss.UNREADABLE_DATE, str(label("start_date"))),
+        report(bad_end, iss.DROPPED, iss.UNREADABLE_DATE, str(label("end_date"))),
+        report(ends_first, iss.DROPPED, iss.END_BEFORE_START, "end date is before start date"),
+        report(bad_dob & has_id, iss.WARNING, iss.UNREADABLE_DATE, str(label("date_of_birth"))),
+        report(unknown_sex & has_id, iss.WARNING, iss.UNKNOWN_CODE, str(label("sex"))),
+        report(
+            unknown_ethnicity & has_id, iss.WARNING, iss.UNKNOWN_ETHNICITY, str(label("ethnicity"))
+        ),
+        report(
+            unknown_nfa & has_id,
+            iss.WARNING,
+            iss.UNKNOWN_CODE,
+            f"{label('cin_nfa')} (read as not NFA)",
+        ),
+    ]
+    dropped = (
+        ~has_id
+        | missing_intervention
+        | unknown_intervention
+        | missing_start
+        | bad_start
+        | bad_end
+        | ends_first
+    )
+    short_break = spells["intervention"].eq("CLA") & spells["legal_status"].isin(
+        SHORT_BREAK_LEGAL_STATUSES
+    )
+    usable = spells[~dropped & ~short_break]
+    return usable, iss.combine_issues(issues), int((short_break & ~dropped).sum())

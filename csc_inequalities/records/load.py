@@ -1,0 +1,466 @@
+"""One entry point for every upload: detect each file by content, read it, place it, validate it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from csc_inequalities.records import issues as iss
+from csc_inequalities.records import ssda903
+from csc_inequalities.records.address import (
+    ADDRESS_EXTRACT,
+    ADDRESS_RULE,
+    address_mapping,
+    addresses_at_start,
+    read_addresses,
+)
+from csc_inequalities.records.canonical import (
+    NOT_KNOWN,
+    SPELL_COLUMNS,
+    SUMMARY_COLUMNS,
+    LoadResult,
+    empty_counts,
+    empty_spells,
+)
+from csc_inequalities.records.cin_census import CIN_CENSUS, ROW_NOTE, read_cin_census
+from csc_inequalities.records.extract import (
+    CASE_EXTRACT,
+    fits_mapping,
+    read_extract,
+    suggest_mapping,
+)
+from csc_inequalities.records.geography import (
+    CHANGE_NAMES,
+    STATUS_MISSING,
+    STATUS_OK,
+    STATUS_UNKNOWN_LSOA,
+    STATUS_UNKNOWN_POSTCODE,
+    change_counts,
+    in_authority,
+    locate,
+    store_geography,
+)
+from csc_inequalities.records.issues import RecordsError
+from csc_inequalities.records.lsoa_counts import LSOA_COUNTS, counts_mapping, read_counts
+from csc_inequalities.records.sniff import Table, check_size, looks_like_xml, read_tables
+
+EXPECTED_FILES = (
+    "Expected one of: an SSDA903 Header table (CHILD, SEX, DOB, ETHNIC), Episodes table "
+    "(CHILD, DECOM, RNE, LS, DEC, HOME_POST) or UASC table (CHILD, SEX, DOB, DUC); a CIN census "
+    "XML file; an address extract (child id, postcode or LSOA code, optional from and to "
+    "dates); a case-system extract (child id, intervention, start date, postcode or LSOA "
+    "code); or counts per LSOA (LSOA code, measure, count)."
+)
+SPELL_FIELDS = [
+    "child_id",
+    "intervention",
+    "start_date",
+    "end_date",
+    "postcode",
+    "lsoa_code",
+    "ethnicity_code",
+    "ethnic_group",
+    "sex",
+    "date_of_birth",
+    "legal_status",
+    "reason_new_episode",
+    "cin_nfa",
+    "source_file",
+    "source_row",
+]
+
+
+@dataclass
+class Uploads:
+    """The uploaded tables sorted by kind, with how many records each held."""
+
+    tables: dict[str, list[Table]] = field(default_factory=dict)
+    xml: list[tuple[str, bytes]] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)
+    records_read: dict[str, int] = field(default_factory=dict)
+    records_used: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Table]:
+        """The tables of one kind, in upload order."""
+        return self.tables.get(kind, [])
+
+    def add(self, table: Table, kind: str) -> None:
+        """File a recognised table under its kind."""
+        self.tables.setdefault(kind, []).append(table)
+        self.kinds[table.label] = kind
+        self.records_read[table.label] = len(table.frame)
+        if table.note:
+            self.notes.append(f"{table.label}: {table.note}.")
+
+
+def table_kind(table: Table, column_mapping: dict | None) -> str | None:
+    """What a table is, judged by its columns only (never by its file name)."""
+    columns = [str(column) for column in table.frame.columns]
+    suggested = suggest_mapping(columns)
+    kind = ssda903.table_kind(columns)
+    if kind and not (kind == ssda903.HEADER and "start_date" in suggested):
+        return kind
+    if column_mapping and fits_mapping(columns, column_mapping):
+        return CASE_EXTRACT
+    if counts_mapping(columns):
+        return LSOA_COUNTS
+    if address_mapping(columns) and not {"intervention", "start_date"} & set(suggested):
+        return ADDRESS_EXTRACT
+    if "child_id" in suggested and "start_date" in suggested:
+        return CASE_EXTRACT
+    return None
+
+
+def sort_uploads(files: list[tuple[str, bytes]], column_mapping: dict | None) -> Uploads:
+    """Check each file's size and sort its tables by kind; refuse files of no known kind."""
+    uploads = Uploads()
+    for name, content in files:
+        check_size(name, content)
+        if looks_like_xml(content):
+            uploads.xml.append((name, content))
+            uploads.kinds[name] = CIN_CENSUS
+            continue
+        tables = read_tables(name, content)
+        kinds = [table_kind(table, column_mapping) for table in tables]
+        if not any(kinds):
+            columns = ", ".join(map(str, tables[0].frame.columns[:12]))
+            where = (
+                f"None of the sheets of {name} ({', '.join(t.sheet for t in tables)})"
+                if tables[0].sheet
+                else f"{name} (columns {columns})"
+            )
+            raise RecordsError(f"{where} matches no file this tool reads. {EXPECTED_FILES}")
+        for table, kind in zip(tables, kinds, strict=True):
+            if kind:
+                uploads.add(table, kind)
+            else:
+                uploads.notes.append(
+                    f"{table.label} was not used: its columns match no known table."
+                )
+    return uploads
+
+
+def read_ssda903(uploads: Uploads) -> tuple[pd.DataFrame, list[pd.DataFrame], list[str]]:
+    """Periods of care with the child's details from the Header (or UASC) table."""
+    issues: list[pd.DataFrame] = []
+    notes = [ssda903.PERIOD_RULE, ssda903.GEOGRAPHY_RULE]
+    children = {}
+    for kind in (ssda903.HEADER, ssda903.UASC):
+        frames = []
+        for table in uploads.of(kind):
+            frame, table_issues = ssda903.read_children(table, kind)
+            frames.append(frame)
+            issues.append(table_issues)
+        if frames:
+            children[kind] = pd.concat(frames, ignore_index=True).drop_duplicates("child_id")
+    episodes = []
+    for table in uploads.of(ssda903.EPISODES):
+        frame, table_issues = ssda903.read_episodes(table)
+        episodes.append(frame)
+        issues.append(table_issues)
+    episodes, duplicate_issues = ssda903.drop_duplicate_episodes(
+        pd.concat(episodes, ignore_index=True)
+    )
+    issues.append(duplicate_issues)
+    periods = ssda903.periods_of_care(episodes)
+    header = children.get(ssda903.HEADER)
+    uasc = children.get(ssda903.UASC)
+    if header is not None:
+        periods = periods.merge(header, on="child_id", how="left")
+        absent = periods["ethnic_group"].isna()
+        issues.append(
+            iss.issues_from_frame(
+                periods[absent],
+                iss.WARNING,
+                iss.MISSING_FIELD,
+                "no SSDA903 Header row for this child: sex, birth date and ethnicity unknown",
+            )
+        )
+    else:
+        notes.append(
+            "No SSDA903 Header table was given: sex, birth date and ethnicity are unknown."
+        )
+        for column, empty in (
+            ("sex", pd.NA),
+            ("date_of_birth", pd.NaT),
+            ("ethnicity_code", pd.NA),
+            ("ethnic_group", pd.NA),
+        ):
+            periods[column] = empty
+    if uasc is not None:
+        extra = periods[["child_id"]].merge(uasc, on="child_id", how="left")
+        periods["sex"] = periods["sex"].fillna(pd.Series(extra["sex"].to_numpy()))
+        periods["date_of_birth"] = periods["date_of_birth"].fillna(
+            pd.Series(extra["date_of_birth"].to_numpy())
+        )
+    issues.append(
+        iss.issues_from_frame(
+            periods[periods["postcode_from_later"]],
+            iss.WARNING,
+            iss.LATER_ADDRESS,
+            "HOME_POST blank on the episode that started the period of care",
+        )
+    )
+    earlier = int(periods["reason_new_episode"].ne(ssda903.NEW_PERIOD_RNE).sum())
+    if earlier:
+        notes.append(
+            f"{earlier} periods of care had begun before the first episode in the file (their "
+            "first episode's reason for new episode is not S): their start date is that "
+            "episode's start."
+        )
+    periods["lsoa_code"] = pd.Series(pd.NA, index=periods.index, dtype="str")
+    return periods, issues, notes
+
+
+def place_by_address(
+    spells: pd.DataFrame, addresses: pd.DataFrame
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Spells given the postcode or LSOA valid at their start; spells with no address dropped."""
+    placed = addresses_at_start(spells, addresses)
+    spells = spells.assign(postcode=placed["postcode"], lsoa_code=placed["lsoa_code"])
+    issues = [
+        iss.issues_from_frame(
+            spells[~placed["has_address"]],
+            iss.DROPPED,
+            iss.NO_ADDRESS,
+            "child id not found in the address extract",
+        ),
+        iss.issues_from_frame(
+            spells[placed["address_fallback"]],
+            iss.WARNING,
+            iss.LATER_ADDRESS,
+            "no address valid on the start date: the nearest in time was used",
+        ),
+    ]
+    return spells[placed["has_address"]], issues
+
+
+def read_addresses_of(uploads: Uploads) -> tuple[pd.DataFrame | None, list[pd.DataFrame]]:
+    """All address extracts as one table, or None when none was uploaded."""
+    frames, issues = [], []
+    for table in uploads.of(ADDRESS_EXTRACT):
+        frame, table_issues = read_addresses(table)
+        frames.append(frame)
+        issues.append(table_issues)
+    return (pd.concat(frames, ignore_index=True) if frames else None), issues
+
+
+def candidate_spells(
+    uploads: Uploads, column_mapping: dict | None
+) -> tuple[pd.DataFrame, list[pd.DataFrame], list[str]]:
+    """Every spell read from the uploads, with a postcode or LSOA code but not yet placed."""
+    parts: list[pd.DataFrame] = []
+    issues: list[pd.DataFrame] = []
+    notes: list[str] = []
+    addresses, address_issues = read_addresses_of(uploads)
+    issues += address_issues
+    placed_by_address = False
+    if uploads.of(ssda903.EPISODES):
+        periods, period_issues, period_notes = read_ssda903(uploads)
+        parts.append(periods)
+        issues += period_issues
+        notes += period_notes
+    elif uploads.of(ssda903.HEADER) or uploads.of(ssda903.UASC):
+        notes.append(
+            "The SSDA903 Header and UASC tables were not used: no Episodes table was given."
+        )
+    for name, content in uploads.xml:
+        spells, xml_issues, children = read_cin_census(name, content)
+        uploads.records_read[name] = children
+        issues.append(xml_issues)
+        if addresses is None:
+            raise RecordsError(
+                f"{name} is a CIN census, which holds no addresses. Add an address extract "
+                "(child id with a postcode or LSOA code, and optional from and to dates) so that "
+                "each child can be placed in an LSOA."
+            )
+        placed, placing_issues = place_by_address(spells, addresses)
+        placed_by_address = True
+        parts.append(placed)
+        issues += placing_issues
+        nfa = int(spells["cin_nfa"].sum())
+        if nfa:
+            notes.append(
+                f"{name}: {nfa} referrals ended in no further action; they are flagged and not "
+                "counted as CIN episodes."
+            )
+        notes += [ADDRESS_RULE, ROW_NOTE]
+    for table in uploads.of(CASE_EXTRACT):
+        mapping = column_mapping or suggest_mapping(list(table.frame.columns))
+        spells, extract_issues, short_breaks = read_extract(table, mapping, addresses is not None)
+        issues.append(extract_issues)
+        if short_breaks:
+            notes.append(f"{table.label}: {short_breaks} short-break (V3/V4) rows were left out.")
+        if not (mapping.get("postcode") or mapping.get("lsoa_code")):
+            spells, placing_issues = place_by_address(spells, addresses)
+            placed_by_address = True
+            issues += placing_issues
+        parts.append(spells)
+    if addresses is not None and not placed_by_address:
+        notes.append(
+            "The address extract was not used: it places CIN census records, and extract rows "
+            "without a postcode or LSOA code."
+        )
+    parts = [part.reindex(columns=SPELL_FIELDS) for part in parts if not part.empty]
+    if not parts:
+        return pd.DataFrame(columns=SPELL_FIELDS), issues, notes
+    return pd.concat(parts, ignore_index=True), issues, notes
+
+
+def drop_duplicate_spells(spells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One spell per child, intervention and start date; repeats are reported and dropped."""
+    duplicated = spells.duplicated(["child_id", "intervention", "start_date"])
+    issues = iss.issues_from_frame(
+        spells[duplicated],
+        iss.DROPPED,
+        iss.DUPLICATE_SPELL,
+        "same child, intervention and start date as an earlier record",
+    )
+    return spells[~duplicated].reset_index(drop=True), issues
+
+
+def canonical_spells(spells: pd.DataFrame, located: pd.DataFrame) -> pd.DataFrame:
+    """The placed spells in the canonical columns and types."""
+    if spells.empty:
+        return empty_spells()
+    frame = spells.assign(
+        lsoa11_code=located["lsoa11_code"].to_numpy(),
+        lsoa21_code=located["lsoa21_code"].to_numpy(),
+    )
+    frame["ethnic_group"] = frame["ethnic_group"].fillna(NOT_KNOWN)
+    frame["sex"] = frame["sex"].fillna("U")
+    frame["cin_nfa"] = frame["cin_nfa"].fillna(False).astype(bool)
+    types = {
+        "child_id": "str",
+        "intervention": "str",
+        "start_date": "datetime64[ns]",
+        "end_date": "datetime64[ns]",
+        "lsoa11_code": "str",
+        "lsoa21_code": "str",
+        "ethnicity_code": "str",
+        "ethnic_group": "str",
+        "sex": "str",
+        "date_of_birth": "datetime64[ns]",
+        "legal_status": "str",
+        "reason_new_episode": "str",
+        "source_file": "str",
+        "source_row": "int64",
+    }
+    return frame[list(SPELL_COLUMNS)].astype(types).reset_index(drop=True)
+
+
+def place_spells(
+    spells: pd.DataFrame, la_code: str, tables
+) -> tuple[pd.DataFrame, list[pd.DataFrame], list[str]]:
+    """Spells placed in both LSOA geographies and kept if inside the authority."""
+    located = locate(spells["postcode"], spells["lsoa_code"], tables)
+    status = located["geo_status"]
+    inside = in_authority(located, la_code, tables).to_numpy()
+    ok = status.eq(STATUS_OK).to_numpy()
+    issues = [
+        iss.issues_from_frame(
+            spells[status.eq(STATUS_MISSING).to_numpy()],
+            iss.DROPPED,
+            iss.MISSING_FIELD,
+            "home postcode or LSOA code",
+        ),
+        iss.issues_from_frame(
+            spells[status.eq(STATUS_UNKNOWN_POSTCODE).to_numpy()],
+            iss.DROPPED,
+            iss.UNKNOWN_POSTCODE,
+            "not in the postcode directory for England",
+        ),
+        iss.issues_from_frame(
+            spells[status.eq(STATUS_UNKNOWN_LSOA).to_numpy()],
+            iss.DROPPED,
+            iss.UNKNOWN_LSOA,
+            "not an English 2011 or 2021 LSOA code",
+        ),
+        iss.issues_from_frame(
+            spells[ok & ~inside],
+            iss.DROPPED,
+            iss.OUTSIDE_AUTHORITY,
+            f"LSOA not in authority {la_code}",
+        ),
+    ]
+    keep = ok & inside
+    notes = [
+        f"{count} records were on LSOAs {CHANGE_NAMES[code]}."
+        for code, count in change_counts(located[keep]).items()
+    ]
+    return canonical_spells(spells[keep], located[keep]), issues, notes
+
+
+def file_summary(uploads: Uploads, spells: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """Per file: its kind, records read, spells (or count rows) used, dropped or doubtful."""
+    used = spells["source_file"].value_counts().to_dict() | uploads.records_used
+    dropped = issues.loc[issues["severity"].eq(iss.DROPPED), "file"].value_counts()
+    warnings = issues.loc[issues["severity"].eq(iss.WARNING), "file"].value_counts()
+    outside = issues.loc[issues["reason"].eq(iss.OUTSIDE_AUTHORITY), "file"].value_counts()
+    labels = list(uploads.kinds)
+    summary = pd.DataFrame(
+        {
+            "file": labels,
+            "kind": [uploads.kinds[label] for label in labels],
+            "records_read": [uploads.records_read.get(label, 0) for label in labels],
+            "spells_used": [int(used.get(label, 0)) for label in labels],
+            "dropped": [int(dropped.get(label, 0)) for label in labels],
+            "warnings": [int(warnings.get(label, 0)) for label in labels],
+            "outside_authority": [int(outside.get(label, 0)) for label in labels],
+        }
+    )
+    return summary[list(SUMMARY_COLUMNS)]
+
+
+def load_uploads(
+    files: list[tuple[str, bytes]], la_code: str, store, column_mapping: dict | None
+) -> LoadResult:
+    """The whole load, raising RecordsError for a file that cannot be read at all."""
+    if not files:
+        raise RecordsError("No files were given. " + EXPECTED_FILES)
+    uploads = sort_uploads(files, column_mapping)
+    spells, issues, notes = candidate_spells(uploads, column_mapping)
+    counts = empty_counts()
+    result_spells = empty_spells()
+    needs_geography = not spells.empty or uploads.of(LSOA_COUNTS)
+    tables = store_geography(store) if needs_geography else None
+    if not spells.empty:
+        spells, duplicate_issues = drop_duplicate_spells(spells)
+        issues.append(duplicate_issues)
+        result_spells, placing_issues, placing_notes = place_spells(spells, la_code, tables)
+        issues += placing_issues
+        notes += placing_notes
+    count_parts = []
+    for table in uploads.of(LSOA_COUNTS):
+        table_counts, count_issues, used = read_counts(table, tables, la_code)
+        count_parts.append(table_counts)
+        issues.append(count_issues)
+        uploads.records_used[table.label] = used
+    if count_parts:
+        counts = pd.concat(count_parts, ignore_index=True)
+        counts = counts.groupby(
+            ["lsoa_code", "geography", "intervention", "ethnic_group"], as_index=False, sort=True
+        )["count"].sum()
+    all_issues = iss.combine_issues(issues)
+    summary = file_summary(uploads, result_spells, all_issues)
+    all_notes = tuple(dict.fromkeys(uploads.notes + notes))
+    return LoadResult(
+        spells=result_spells, issues=all_issues, counts=counts, summary=summary, notes=all_notes
+    )
+
+
+def load_records(
+    files: list[tuple[str, bytes]], la_code: str, store, column_mapping: dict | None = None
+) -> LoadResult:
+    """Read uploaded files (held in memory) into spells or counts for one authority, with issues."""
+    try:
+        return load_uploads(files, la_code, store, column_mapping)
+    except RecordsError:
+        raise
+    except Exception as error:
+        raise RecordsError(
+            "The files could not be read: they do not have the layout this tool expects "
+            f"({type(error).__name__}). {EXPECTED_FILES}"
+        ) from None

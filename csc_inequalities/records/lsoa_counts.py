@@ -1,0 +1,95 @@
+"""Counts per LSOA (code, measure, count, optional ethnic group) for authorities without records."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csc_inequalities.records import issues as iss
+from csc_inequalities.records.canonical import COUNT_COLUMNS, NOT_KNOWN, empty_counts
+from csc_inequalities.records.fields import match_columns
+from csc_inequalities.records.geography import (
+    STATUS_MISSING,
+    STATUS_UNKNOWN_LSOA,
+    GeographyTables,
+    in_authority,
+    resolve_lsoa_codes,
+)
+from csc_inequalities.records.sniff import Table
+from csc_inequalities.records.values import parse_ethnicity, parse_intervention
+
+LSOA_COUNTS = "Counts per LSOA"
+COUNT_FIELDS = ("lsoa_code", "intervention", "count", "ethnicity")
+
+
+def counts_mapping(columns: list[str]) -> dict[str, str] | None:
+    """The columns of a counts table, or None if the table is not counts per LSOA."""
+    mapping = match_columns(columns, COUNT_FIELDS)
+    if {"lsoa_code", "intervention", "count"} <= set(mapping) and not match_columns(
+        columns, ("child_id",)
+    ):
+        return mapping
+    return None
+
+
+def read_counts(
+    table: Table, tables: GeographyTables, la_code: str
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Counts in the authority on both LSOA geographies, issues for unusable rows, rows used."""
+    mapping = counts_mapping(list(table.frame.columns))
+    frame = table.frame
+    rows = iss.excel_rows(frame.index)
+    intervention, unknown_measure = parse_intervention(frame[mapping["intervention"]])
+    raw_count = frame[mapping["count"]]
+    count = pd.to_numeric(raw_count.str.replace(",", "", regex=False), errors="coerce")
+    bad_count = raw_count.notna() & (count.isna() | count.lt(0) | count.mod(1).ne(0))
+    if "ethnicity" in mapping:
+        _, groups, unknown_group = parse_ethnicity(frame[mapping["ethnicity"]])
+    else:
+        groups = pd.Series(NOT_KNOWN, index=frame.index, dtype="str")
+        unknown_group = pd.Series(False, index=frame.index)
+    located = resolve_lsoa_codes(frame[mapping["lsoa_code"]], tables)
+    status = located["geo_status"]
+    inside = in_authority(located, la_code, tables)
+    known = status.eq("ok")
+    no_id = pd.Series("", index=frame.index, dtype="str")
+
+    def report(mask: pd.Series, severity: str, reason: str, detail: str) -> pd.DataFrame:
+        return iss.issue_rows(table.label, rows[mask], no_id[mask], severity, reason, detail)
+
+    missing = intervention.isna() & ~unknown_measure | raw_count.isna() | status.eq(STATUS_MISSING)
+    issues = [
+        report(missing, iss.DROPPED, iss.MISSING_FIELD, "LSOA code, measure or count"),
+        report(
+            unknown_measure,
+            iss.DROPPED,
+            iss.UNKNOWN_CODE,
+            f"{mapping['intervention']} (expected CIN, CPP or CLA)",
+        ),
+        report(bad_count, iss.DROPPED, iss.UNREADABLE_NUMBER, mapping["count"]),
+        report(status.eq(STATUS_UNKNOWN_LSOA), iss.DROPPED, iss.UNKNOWN_LSOA, mapping["lsoa_code"]),
+        report(known & ~inside, iss.DROPPED, iss.OUTSIDE_AUTHORITY, mapping["lsoa_code"]),
+        report(unknown_group, iss.WARNING, iss.UNKNOWN_ETHNICITY, str(mapping.get("ethnicity"))),
+    ]
+    usable = ~missing & ~unknown_measure & ~bad_count & known & inside
+    records = pd.DataFrame(
+        {
+            "lsoa11_code": located["lsoa11_code"],
+            "lsoa21_code": located["lsoa21_code"],
+            "intervention": intervention,
+            "ethnic_group": groups,
+            "count": count,
+        }
+    )[usable.to_numpy()]
+    parts = []
+    for geography, code_column in ((2011, "lsoa11_code"), (2021, "lsoa21_code")):
+        summed = (
+            records.groupby([code_column, "intervention", "ethnic_group"], sort=True)["count"]
+            .sum()
+            .reset_index()
+            .rename(columns={code_column: "lsoa_code"})
+        )
+        summed["geography"] = geography
+        parts.append(summed)
+    counts = pd.concat(parts, ignore_index=True) if len(records) else empty_counts()
+    counts["count"] = counts["count"].astype("int64")
+    return counts[list(COUNT_COLUMNS)], iss.combine_issues(issues), int(usable.sum())
