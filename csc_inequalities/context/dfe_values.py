@@ -1,0 +1,39 @@
+"""DfE's cell symbols: a suppressed or unavailable figure stays missing, with its reason."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+NOT_CREATED = "not_created"
+
+STATUS_LABELS = {
+    "c": "suppressed by DfE (small number)",
+    "k": "fewer than 0.5 (rounds to zero)",
+    "u": "not published (low reliability)",
+    "x": "not available",
+    "z": "not applicable",
+    NOT_CREATED: "authority not yet created",
+}
+
+
+def split_dfe_cells(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers where DfE published one, and the symbol ('' when a number was published)."""
+    text = cells.astype("str").str.strip()
+    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    status = text.where(numbers.isna(), "")
+    status = status.mask(numbers.isna() & status.isin(["", "nan", "None"]), "x")
+    return numbers.astype("float64"), status.astype("str")
+
+
+def status_label(status: str) -> str:
+    """Words for a status symbol, for tables and hover text."""
+    if not status:
+        return ""
+    return STATUS_LABELS.get(status, f"not published (DfE code '{status}')")
+
+
+def format_rate(rate: float, status: str, decimals: int = 1) -> str:
+    """A rate for display, or the reason it is missing (never a zero in its place)."""
+    if status or pd.isna(rate):
+        return status_label(status or "x")
+    return f"{rate:,.{decimals}f}"
