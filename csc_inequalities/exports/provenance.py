@@ -1,0 +1,113 @@
+"""What every exported file says about itself: authority, measure, view, rule, sources, version."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from csc_inequalities import __version__
+from csc_inequalities.disclosure import DEFAULT_RULE, DisclosureRule, View
+from csc_inequalities.paths import manifest_path
+
+
+@dataclass(frozen=True)
+class Source:
+    """One official source the figures rest on."""
+
+    title: str
+    publisher: str
+    url: str
+    licence: str
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """The facts printed on every export of one analysis."""
+
+    la_code: str
+    la_name: str
+    measure_label: str
+    measure_slug: str
+    reference_date: str
+    imd_label: str
+    deprivation_note: str
+    denominator_note: str
+    view: View
+    rule: DisclosureRule = DEFAULT_RULE
+    generated: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    version: str = __version__
+    demo: bool = False
+
+    @property
+    def subtitle(self) -> str:
+        """Measure, date, authority and view in one line, for charts and tables."""
+        return f"{self.la_name} ({self.la_code}) · {self.imd_label} · {self.view_label}"
+
+    @property
+    def view_label(self) -> str:
+        """The view, with 'synthetic demonstration data' when the figures are the demo's."""
+        label = self.view.label
+        return f"{label} · synthetic demonstration data" if self.demo else label
+
+    @property
+    def rule_text(self) -> str:
+        """The disclosure rule applied, or that none was."""
+        if self.view is View.INTERNAL:
+            return "None: internal view with exact figures. Not for publication."
+        return self.rule.describe()
+
+
+def export_context(
+    analysis: Any, view: View | str, rule: DisclosureRule = DEFAULT_RULE, demo: bool = False
+) -> ExportContext:
+    """The export context of an Analysis (csc_inequalities.analysis)."""
+    measure = analysis.measure
+    metadata = analysis.metadata
+    return ExportContext(
+        la_code=analysis.la_code,
+        la_name=analysis.la_name,
+        measure_label=measure.label(),
+        measure_slug=measure_slug(measure),
+        reference_date=measure.reference_date.isoformat(),
+        imd_label=_index_label(analysis.imd_year, metadata),
+        deprivation_note=metadata.get("deciles_note", ""),
+        denominator_note=metadata.get("denominator_note", ""),
+        view=View(view),
+        rule=rule,
+        demo=demo,
+    )
+
+
+def _index_label(imd_year: int, metadata: dict) -> str:
+    """'IMD 2019 (2011 LSOAs), Index of Multiple Deprivation' or just 'IMD 2019'."""
+    parts = [metadata.get("imd", f"IMD {imd_year}"), metadata.get("domain", "")]
+    return ", ".join(part for part in parts if part)
+
+
+def measure_slug(measure: Any) -> str:
+    """A measure as a file-name part: cpp-at-2024-03-31 or cla-starts-2023-24."""
+    intervention = measure.intervention.lower()
+    if measure.count_kind == "starts":
+        year = measure.reference_date.year
+        return f"{intervention}-starts-{year - 1}-{year % 100:02d}"
+    return f"{intervention}-at-{measure.reference_date.isoformat()}"
+
+
+@lru_cache(maxsize=1)
+def official_sources() -> tuple[Source, ...]:
+    """Every official source in the data manifest, for sources sections and metadata sheets."""
+    with manifest_path().open("rb") as handle:
+        manifest = tomllib.load(handle)
+    licences = manifest.get("licences", {})
+    return tuple(
+        Source(
+            title=entry["title"],
+            publisher=entry["publisher"],
+            url=entry["official_url"],
+            licence=licences.get(entry.get("licence", ""), entry.get("licence", "")).split(",")[0],
+        )
+        for entry in manifest.get("sources", {}).values()
+    )
