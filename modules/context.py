@@ -104,7 +104,9 @@ def context_server(
     def measure_note():
         chosen = official_measure_for(settings.intervention(), settings.count_kind())
         measure = official_measure(measure_key())
-        text = f"Showing DfE's published figures for: {measure.label.lower()}."
+        text = (
+            f"Showing DfE's published figures for {measure.label[:1].lower()}{measure.label[1:]}."
+        )
         if chosen is None:
             text += (
                 " DfE's releases held here give no count of this kind by authority, so the "

@@ -35,10 +35,12 @@ ADJUSTED_SOURCE_LINE = DFE_SOURCE_LINE.replace(
 # Each comparator has its own colour, line dash and marker symbol, so none relies on colour.
 TREND_STYLES = {
     "authority": (ACCENT_COLOUR, "solid", "circle"),
-    "neighbours": (CATEGORY_COLOURS[1], "dash", "square"),
+    "neighbours": (MUTED_COLOUR, "dash", "square"),
     "region": (CATEGORY_COLOURS[2], "dot", "diamond"),
     "england": (REFERENCE_COLOUR, "dashdot", "triangle-up"),
 }
+
+END_LABELS = {"neighbours": "Neighbours"}
 
 
 def trend_chart(
@@ -73,9 +75,10 @@ def trend_chart(
                 mode="lines+markers+text",
                 line={"color": colour, "dash": dash, "width": 3 if key == "authority" else 2},
                 marker={"symbol": symbol, "size": 9 if key == "authority" else 7},
-                text=[name if i == last else "" for i in trend.index],
+                text=[END_LABELS.get(key, name) if i == last else "" for i in trend.index],
                 textposition="middle right",
-                textfont={"color": colour},
+                textfont={"color": TEXT_COLOUR},
+                cliponaxis=False,
                 hovertext=hover,
                 hoverinfo="text",
                 connectgaps=False,
@@ -85,11 +88,16 @@ def trend_chart(
     fig.update_xaxes(title_text="Year ending 31 March", dtick=1, range=_year_range(trend))
     fig.update_yaxes(title_text="Rate per 10,000 children aged 0-17", rangemode="tozero")
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
-    title = f"{la_name}: {measure.label.lower()}, rate per 10,000 children"
+    title = f"{la_name}: {_lower_first(measure.label)}, rate per 10,000 children"
     apply_layout(fig, title, missing or measure.rate_source, source=DFE_SOURCE_LINE, height=500)
     fig.update_layout(margin={"b": 150, "r": 170})
     fig.layout.annotations[-1].update(y=-0.4)
     return fig, trend_alt_text(trend, measure_key, la_name, region_name)
+
+
+def _lower_first(text: str) -> str:
+    """'Children looked after at 31 March' -> 'children looked after at 31 March'."""
+    return text[:1].lower() + text[1:]
 
 
 def _year_range(trend: pd.DataFrame) -> list[float]:
@@ -120,7 +128,7 @@ def trend_alt_text(trend: pd.DataFrame, measure_key: str, la_name: str, region_n
     """A text alternative giving first and latest published rates against England."""
     measure = official_measure(measure_key)
     published = trend[trend["authority_status"] == ""]
-    text = f"Line chart of {measure.label.lower()} per 10,000 children, {la_name}, "
+    text = f"Line chart of {_lower_first(measure.label)} per 10,000 children, {la_name}, "
     text += f"{region_name}, England and the statistical neighbours' average, "
     text += f"{trend['year'].min()} to {trend['year'].max()}."
     if not published.empty:
@@ -173,7 +181,7 @@ def adjusted_scatter(comparison: AdjustedComparison) -> tuple[go.Figure, str]:
                     "line": {"color": TEXT_COLOUR, "width": 1},
                 },
                 text=part["la_name"] if labelled else None,
-                textposition="top center",
+                textposition=_label_positions(part) if labelled else None,
                 textfont={"color": TEXT_COLOUR, "size": 13 if role == "chosen" else 11},
                 customdata=np.column_stack([part["la_name"], part["ratio"] * 100 - 100]),
                 hovertemplate=(
@@ -186,12 +194,9 @@ def adjusted_scatter(comparison: AdjustedComparison) -> tuple[go.Figure, str]:
     fig.update_xaxes(title_text=x_title)
     if comparison.predictor == "mean_imd_rank":
         fig.update_xaxes(autorange="reversed", title_text=x_title + " (more deprived to the right)")
-    fig.update_yaxes(title_text="Rate per 10,000 children aged 0-17 (log scale)", type="log")
+    fig.update_yaxes(title_text="Rate per 10,000 children (log scale)", type="log")
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
-    title = (
-        f"{measure.label} per 10,000 children against deprivation, English authorities "
-        f"{comparison.year}"
-    )
+    title = f"{measure.label}: rates against deprivation, {comparison.year}"
     apply_layout(
         fig,
         title,
@@ -199,9 +204,16 @@ def adjusted_scatter(comparison: AdjustedComparison) -> tuple[go.Figure, str]:
         source=ADJUSTED_SOURCE_LINE,
         height=560,
     )
-    fig.update_layout(margin={"b": 160})
-    fig.layout.annotations[-1].update(y=-0.36)
+    fig.update_layout(margin={"b": 200}, legend={"y": -0.2})
+    fig.layout.annotations[-1].update(y=-0.4)
     return fig, adjusted_alt_text(comparison)
+
+
+def _label_positions(points: pd.DataFrame) -> list[str]:
+    """Alternate label sides in order of rate, so neighbouring labels overlap less."""
+    cycle = ["top center", "bottom center", "middle right", "middle left"]
+    order = points["rate"].rank(method="first").astype(int) - 1
+    return [cycle[i % len(cycle)] for i in order]
 
 
 def adjusted_alt_text(comparison: AdjustedComparison) -> str:
