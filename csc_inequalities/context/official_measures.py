@@ -20,6 +20,8 @@ class OfficialMeasure:
     table: str
     count_column: str
     population_type: str | None = None
+    # DfE counts a child starting care twice in a year once ("only the first occasion").
+    counts_each_child_once: bool = False
 
     @property
     def has_published_rate(self) -> bool:
@@ -90,6 +92,7 @@ OFFICIAL_MEASURES: dict[str, OfficialMeasure] = {
             "dfe_cla",
             "children_count",
             "Children starting to be looked after each year",
+            counts_each_child_once=True,
         ),
     )
 }

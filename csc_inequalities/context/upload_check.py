@@ -104,6 +104,8 @@ def _spells_row(
     counted = counted_spells(
         mine, Measure(measure.intervention, measure.count_kind, year_ending(chosen))
     )
+    if measure.counts_each_child_once:
+        counted = counted.drop_duplicates("child_id")
     column = "lsoa21_code" if imd_year == 2025 else "lsoa11_code"
     located = counted[column].dropna()
     inside = int(located.isin(authority_lsoas).sum())

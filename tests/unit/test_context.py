@@ -34,6 +34,7 @@ MIRROR = Path(
     os.environ.get("CSC_DATA_MIRROR", Path(__file__).resolve().parents[3] / "shared" / "data")
 )
 CLA_31_MARCH = "Children looked after on 31 March each year"
+CLA_STARTS = "Children starting to be looked after each year"
 
 
 def raw_dfe(name: str) -> pd.DataFrame:
@@ -104,6 +105,7 @@ class ConstructedStore:
             rate = "c" if factor is None else repr(math.exp(INTERCEPT + SLOPE * share) * factor)
             count = "c" if factor is None else "100"
             cla.append(self._cla_row(number, code, count, rate))
+        cla.append(self._cla_row(901, "E06000901", "90", "45", CLA_STARTS))
         self._lsoas = pd.DataFrame(
             lsoas, columns=["lsoa_code", "la_code", "imd_decile", "imd_rank", "children_0_17"]
         )
@@ -114,14 +116,14 @@ class ConstructedStore:
         }
 
     @staticmethod
-    def _cla_row(number: int, code: str, count: str, rate: str) -> dict:
+    def _cla_row(number: int, code: str, count: str, rate: str, kind: str = CLA_31_MARCH) -> dict:
         return {
             "time_period": "2025",
             "geographic_level": "Local authority",
             "region_code": "E12000001",
             "old_la_code": str(number),
             "new_la_code": code,
-            "population_type": CLA_31_MARCH,
+            "population_type": kind,
             "population_estimate": "20000",
             "children_count": count,
             "rate_per_10000": rate,
@@ -301,6 +303,7 @@ def test_upload_against_return_counts_coverage_and_flags_a_gap():
     rows += [(f"nolsoa{i}", None, "2024-06-01", None) for i in range(5)]
     rows += [(f"out{i}", outside, "2024-06-01", None) for i in range(5)]
     rows += [("left", inside, "2024-06-01", "2025-02-01")]
+    rows += [("in0", inside, "2024-04-10", "2024-05-01")]  # a second start for one child
     issues = pd.DataFrame(
         {
             "file": ["episodes.csv"] * 3,
@@ -324,6 +327,8 @@ def test_upload_against_return_counts_coverage_and_flags_a_gap():
         "70%" in advice and "read the gradient with care" in advice for advice in check.advice
     )
     assert check.reasons.set_index("reason").loc["unreadable date", "records"] == 3
+    starts = check.table.set_index("measure").loc["cla_starts"]
+    assert starts["uploaded"] == 81 and starts["published"] == 90  # each child counted once
 
 
 def test_upload_within_the_band_is_not_flagged():
