@@ -1,0 +1,86 @@
+"""run_analysis end to end on a synthetic authority: every result present, and fast enough."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from csc_inequalities.analysis import run_analysis
+from csc_inequalities.measures import Measure, default_measure
+from csc_inequalities.records.canonical import LoadResult
+from tests.unit.synthetic_store import synthetic_spells, synthetic_store
+
+LA = "E06000009"
+
+
+@pytest.fixture(scope="module")
+def average():
+    store = synthetic_store(LA, n_lsoas=200)
+    return store, LoadResult(spells=synthetic_spells(store.lsoas(2019), 5000))
+
+
+def test_every_result_is_present_and_consistent(average):
+    store, records = average
+    measure = default_measure(records.spells, "CPP")
+    analysis = run_analysis(records, store, LA, 2019, measure, "national")
+    assert analysis.gradient["group"].tolist() == list(range(1, 11))
+    assert analysis.gradient_quintiles["group"].tolist() == list(range(1, 6))
+    assert analysis.gradient["count"].sum() == analysis.overall.count
+    assert analysis.gradient_quintiles["count"].sum() == analysis.overall.count
+    assert analysis.lsoas["count"].sum() == analysis.overall.count
+    assert len(analysis.lsoas) == 200
+    assert analysis.summary.slope.sii < 0  # rates rise with deprivation in the synthetic data
+    assert analysis.trend.sii["year"].tolist() == [2021, 2022, 2023, 2024]
+    assert set(analysis.sentences) == {
+        "overall", "ratio_quintile", "ratio_decile", "sii", "rii", "share", "excess"
+    }  # fmt: skip
+    assert analysis.cwip is not None
+    assert analysis.metadata["reference_date"] == "2024-03-31"
+    assert analysis.ethnicity["ethnic_group"].tolist()[-1] == "Not known"
+    assert np.all((analysis.lsoas["minority_share"] >= 0) & (analysis.lsoas["minority_share"] <= 1))
+
+
+def test_local_deciles_have_equal_lsoa_counts_and_no_cwip(average):
+    store, records = average
+    measure = Measure.starts_in_year("CLA", 2023)
+    analysis = run_analysis(records, store, LA, 2025, measure, "local")
+    assert analysis.gradient["lsoas"].tolist() == [20] * 10
+    assert analysis.cwip is None
+    assert "Local deciles" in analysis.metadata["deciles_note"]
+
+
+def test_no_records_counted_breaks_nothing(average):
+    store, _ = average
+    analysis = run_analysis(
+        LoadResult(),
+        store,
+        LA,
+        2019,
+        Measure("CIN", "at_date", default_measure(LoadResult().spells).reference_date),
+    )
+    assert analysis.overall.count == 0
+    assert analysis.summary.ratio_quintile.ratio is None
+    assert analysis.trend.sii.empty
+    assert all(isinstance(sentence, str) and sentence for sentence in analysis.sentences.values())
+
+
+def test_unknown_authority_is_a_clear_error(average):
+    store, records = average
+    with pytest.raises(ValueError, match="no LSOAs"):
+        run_analysis(records, store, "E06999999", 2019, default_measure(records.spells))
+
+
+@pytest.mark.parametrize(("n_lsoas", "n_records", "limit"), [(200, 5000, 0.15), (900, 25000, 0.5)])
+def test_speed_targets(n_lsoas, n_records, limit):
+    store = synthetic_store(LA, n_lsoas=n_lsoas, seed=3)
+    records = LoadResult(spells=synthetic_spells(store.lsoas(2019), n_records))
+    measure = default_measure(records.spells, "CLA")
+    run_analysis(records, store, LA, 2019, measure)  # fills the per-authority caches
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        run_analysis(records, store, LA, 2019, measure)
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < limit

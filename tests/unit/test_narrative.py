@@ -1,0 +1,76 @@
+"""Plain-language sentences, including honest wording when a ratio is undefined."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from csc_inequalities.gradient import overall_rate, with_rates
+from csc_inequalities.inequality import excess_above_least_deprived, rate_ratio, slope_index
+from csc_inequalities.measures import Measure
+from csc_inequalities.narrative import (
+    excess_sentence,
+    overall_sentence,
+    ratio_sentence,
+    relative_sentence,
+    slope_sentence,
+)
+
+CPP = Measure("CPP", "at_date", date(2024, 3, 31))
+
+
+def quintiles(counts, children):
+    table = pd.DataFrame({"group": range(1, 6), "count": counts, "children": children})
+    return with_rates(table)
+
+
+def test_the_headline_sentence_reads_as_in_the_brief():
+    table = quintiles([58.0, 40.0, 30.0, 20.0, 10.0], [10_000.0] * 5)
+    ratio = rate_ratio(58, 10_000, 10, 10_000)
+    sentence = ratio_sentence(table, ratio, CPP, "Blackpool", "local")
+    assert sentence.startswith(
+        "Children in the most deprived fifth of Blackpool's neighbourhoods were 5.8 times as "
+        "likely to be on a child protection plan as those in the least deprived fifth"
+    )
+    assert "95% interval 3.0 to 11.3" in sentence
+    national = ratio_sentence(table, ratio, CPP, "Blackpool", "national")
+    assert "England's least deprived fifth" in national
+
+
+def test_undefined_ratios_are_explained_not_computed():
+    no_least = quintiles([5.0, 4.0, 3.0, 2.0, 0.0], [1000.0] * 5)
+    sentence = ratio_sentence(no_least, rate_ratio(5, 1000, 0, 1000), CPP, "Rutland", "local")
+    assert "ratio is undefined" in sentence and "times" not in sentence
+    empty = quintiles([5.0, 4.0, 3.0, 2.0, 0.0], [1000.0, 1000.0, 1000.0, 1000.0, 0.0])
+    sentence = ratio_sentence(empty, rate_ratio(5, 1000, 0, 0), CPP, "Knowsley", "national")
+    assert sentence.startswith("Knowsley has no neighbourhoods in England's least deprived fifth")
+    nothing = quintiles([0.0] * 5, [1000.0] * 5)
+    assert "either" in ratio_sentence(nothing, rate_ratio(0, 1000, 0, 1000), CPP, "X", "local")
+
+
+def test_wide_intervals_say_they_include_no_difference():
+    table = quintiles([3.0, 2.0, 2.0, 2.0, 2.0], [1000.0] * 5)
+    sentence = ratio_sentence(table, rate_ratio(3, 1000, 2, 1000), CPP, "X", "local")
+    assert "includes no difference" in sentence
+
+
+def test_sii_and_rii_sentences_state_direction():
+    table = quintiles([50.0, 40.0, 30.0, 20.0, 10.0], [10_000.0] * 5)
+    slope = slope_index(
+        table["children"], table["rate_per_10000"], table["lower_95ci"], table["upper_95ci"]
+    )
+    assert "higher at the most deprived end" in slope_sentence(slope, "quintile")
+    assert relative_sentence(slope).startswith("The fitted rate at the most deprived end is 11.0 times")
+    missing = slope_index([1, 1], [1, 1], [0, 0], [2, 2])
+    assert "could not be computed" in slope_sentence(missing, "decile")
+
+
+def test_overall_and_excess_sentences():
+    table = quintiles([40.0, 30.0, 15.0, 10.0, 5.0], [1000.0] * 5)
+    assert overall_sentence(overall_rate(table), CPP, "Testshire") == (
+        "Testshire had 100 children on a child protection plan at 31 March 2024, a rate of "
+        "200.0 per 10,000 children aged 0-17 (95% interval 162.7 to 243.3)."
+    )
+    sentence = excess_sentence(excess_above_least_deprived(table), CPP, "Testshire")
+    assert "about 25 children on a child protection plan rather than 100: 75 above" in sentence
