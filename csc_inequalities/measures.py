@@ -7,9 +7,10 @@ Rules (DfE definitions, applied to the canonical spells table):
   31 March itself ceased during the year, so (as in the SSDA903 and CIN census tables) it is
   not open at 31 March. Each child is counted once per intervention, in the LSOA of their
   most recently started open spell.
-- **Starts during the year**: spells starting from 1 April to 31 March inclusive. Starts are
-  counted as spells, not children, as DfE counts CIN episodes, child protection plans and
-  periods of care starting in the year: a child starting twice is counted twice.
+- **Starts during the year**: spells starting from 1 April to 31 March inclusive. As DfE
+  counts them, CIN episodes and child protection plans are counted as spells (a child with
+  two plans starting in the year counts twice), while children starting to be looked after
+  are counted once, on the first occasion in the year.
 - CIN referrals that ended in no further action (``cin_nfa``) are never counted.
 - Ethnic groups are aligned with Census 2021 for rates: DfE places Chinese (CHNE) under
   Other, the Census under Asian, so CHNE records are counted as Asian.
@@ -31,7 +32,7 @@ YEAR_END_MONTH, YEAR_END_DAY = 3, 31
 _NOUNS = {
     "CIN": ("children in need", "children in need episodes"),
     "CPP": ("children on a child protection plan", "child protection plans"),
-    "CLA": ("children looked after", "periods of care"),
+    "CLA": ("children looked after", "children starting to be looked after"),
 }
 _LIKELY_TO = {
     ("CIN", "at_date"): "to be a child in need",
@@ -157,7 +158,7 @@ def intervention_spells(spells: pd.DataFrame, intervention: str) -> pd.DataFrame
 
 
 def counted_spells(spells: pd.DataFrame, measure: Measure) -> pd.DataFrame:
-    """The rows that the measure counts: one per child (open at a date) or per spell (starts)."""
+    """The rows the measure counts: one per child, or one per spell for CIN and CPP starts."""
     chosen = intervention_spells(spells, measure.intervention)
     day = pd.Timestamp(measure.reference_date)
     start = chosen["start_date"]
@@ -167,6 +168,8 @@ def counted_spells(spells: pd.DataFrame, measure: Measure) -> pd.DataFrame:
         chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="last")
     else:
         chosen = chosen[(start >= pd.Timestamp(measure.period_start)) & (start <= day)]
+        if measure.intervention == "CLA":
+            chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="first")
     return chosen[COUNTED_COLUMNS].assign(ethnic_group=census_group(chosen))
 
 

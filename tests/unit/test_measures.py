@@ -96,6 +96,21 @@ def test_starts_count_spells_from_1_april_to_31_march_inclusive():
     assert counts["count"].sum() == 3.0
 
 
+def test_children_starting_care_twice_in_a_year_count_once_in_the_first_lsoa():
+    table = spells(
+        [
+            ("A", "CLA", "2023-05-01", "2023-07-01", "E01000001", "WBRI", "White", False),
+            ("A", "CLA", "2023-11-01", None, "E01000002", "WBRI", "White", False),
+            ("B", "CLA", "2023-06-01", None, "E01000002", "WBRI", "White", False),
+        ]
+    )
+    counts = count_by_lsoa(table, Measure.starts_in_year("CLA", 2024), 2011)
+    assert dict(zip(counts["lsoa_code"], counts["count"], strict=True)) == {
+        "E01000001": 1.0,
+        "E01000002": 1.0,
+    }
+
+
 def test_cin_referrals_with_no_further_action_are_not_counted():
     table = spells(
         [
@@ -158,8 +173,8 @@ def test_empty_records_give_an_empty_table_and_labels_read_well():
     measure = Measure("CPP", "at_date", MARCH_31)
     assert count_by_lsoa(LoadResult(), measure, 2011).empty
     assert measure.label() == "Children on a child protection plan at 31 March 2024"
-    starts = Measure.starts_in_year("CLA", 2024)
-    assert starts.label() == "Periods of care starting 1 April 2023 to 31 March 2024"
+    starts = Measure.starts_in_year("CPP", 2024)
+    assert starts.label() == "Child protection plans starting 1 April 2023 to 31 March 2024"
 
 
 def test_invalid_measures_are_refused():

@@ -61,7 +61,8 @@ def test_sii_and_rii_sentences_state_direction():
         table["children"], table["rate_per_10000"], table["lower_95ci"], table["upper_95ci"]
     )
     assert "higher at the most deprived end" in slope_sentence(slope, "quintile")
-    assert relative_sentence(slope).startswith("The fitted rate at the most deprived end is 11.0 times")
+    relative = relative_sentence(slope)
+    assert relative.startswith("The fitted rate at the most deprived end is 11.0 times")
     missing = slope_index([1, 1], [1, 1], [0, 0], [2, 2])
     assert "could not be computed" in slope_sentence(missing, "decile")
 
