@@ -1,0 +1,121 @@
+"""The built reference store, loaded once per process (ARCHITECTURE.md, 'The reference store')."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from csc_inequalities import paths
+
+BUILD_COMMAND = "csc-inequalities data build --mirror DIR (or set CSC_DATA_MIRROR)"
+GEOGRAPHY_BY_IMD_YEAR = {2019: "2011", 2025: "2021"}
+
+
+class StoreMissing(Exception):
+    """The reference store has not been built (or is incomplete) in the expected folder."""
+
+
+class UnknownAuthority(KeyError):
+    """An authority code that is not one of the 153 current upper-tier authorities."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def geography_for(imd_year: int) -> str:
+    """The LSOA vintage an index year is published on (2019 -> 2011 LSOAs, 2025 -> 2021)."""
+    try:
+        return GEOGRAPHY_BY_IMD_YEAR[int(imd_year)]
+    except (KeyError, ValueError, TypeError):
+        raise ValueError(
+            f"Unknown index year {imd_year!r}: choose 2019 (IMD 2019, 2011 LSOAs) "
+            "or 2025 (IMD 2025, 2021 LSOAs)."
+        ) from None
+
+
+class ReferenceStore:
+    """Read-only access to the store's tables; small tables are read at once, the rest on demand."""
+
+    def __init__(self, store_dir: Path):
+        self.store_dir = store_dir
+        self.authorities = self._read("authorities")
+        self._lsoas = {geo: self._read(f"lsoa_{geo}") for geo in GEOGRAPHY_BY_IMD_YEAR.values()}
+        self.lsoa_lookup = self._read("lsoa_11_21")
+        self.ethnicity_children = self._read("ethnicity_children_la")
+        self.cwip = self._read("cwip_gradient")
+        self._by_code = self.authorities.set_index("la_code", drop=False)
+
+    def _path(self, name: str) -> Path:
+        """Where a store table lives; a clear error if it is not there."""
+        path = self.store_dir / f"{name}.parquet"
+        if not path.is_file():
+            raise StoreMissing(
+                f"The reference store in {self.store_dir} has no table {name!r}. "
+                f"Build it with: {BUILD_COMMAND}"
+            )
+        return path
+
+    def _read(self, name: str) -> pd.DataFrame:
+        """One whole table."""
+        return pd.read_parquet(self._path(name))
+
+    def lsoas(self, imd_year: int) -> pd.DataFrame:
+        """All English LSOAs of the geography the index year uses (one row each)."""
+        return self._lsoas[geography_for(imd_year)]
+
+    def authority(self, la_code: str) -> pd.Series:
+        """One authority's row, or a clear error naming the unknown code."""
+        code = str(la_code).strip().upper()
+        if code not in self._by_code.index:
+            raise UnknownAuthority(
+                f"{la_code!r} is not a current English upper-tier authority code "
+                "(run `csc-inequalities areas` for the list, e.g. E06000009 Blackpool)."
+            )
+        return self._by_code.loc[code]
+
+    def authority_name(self, la_code: str) -> str:
+        """The authority's official name."""
+        return str(self.authority(la_code)["la_name"])
+
+    def boundaries(self, imd_year: int, la_code: str) -> gpd.GeoDataFrame:
+        """The authority's LSOA polygons (EPSG:4326) for the index year's geography."""
+        code = str(self.authority(la_code)["la_code"])
+        return _boundaries(self._path(f"boundaries_{geography_for(imd_year)}"), code).copy()
+
+    def postcodes(self) -> pd.DataFrame:
+        """Every English postcode with its 2011 and 2021 LSOA and authority (read on first use)."""
+        return _postcodes(self._path("postcodes"))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Any other table in the store by name (e.g. 'dfe_b1')."""
+        return _table(self._path(name))
+
+
+@functools.lru_cache(maxsize=512)
+def _boundaries(path: Path, la_code: str) -> gpd.GeoDataFrame:
+    """One authority's rows of a boundary table, read through the row-group statistics."""
+    return gpd.read_parquet(path, filters=[("la_code", "==", la_code)])
+
+
+@functools.lru_cache(maxsize=1)
+def _postcodes(path: Path) -> pd.DataFrame:
+    """The postcode table, read once per process."""
+    return pd.read_parquet(path)
+
+
+@functools.lru_cache(maxsize=32)
+def _table(path: Path) -> pd.DataFrame:
+    """A further store table, read once per process."""
+    return pd.read_parquet(path)
+
+
+@functools.lru_cache(maxsize=4)
+def load_store(store_dir: Path | None = None) -> ReferenceStore:
+    """The process-wide reference store; StoreMissing says how to build it if it is not there."""
+    folder = Path(store_dir) if store_dir is not None else paths.store_dir()
+    if not (folder / "build_state.json").is_file():
+        raise StoreMissing(f"No reference store in {folder}. Build it with: {BUILD_COMMAND}")
+    return ReferenceStore(folder)
