@@ -403,3 +403,21 @@ def _with_hidden(table: pd.DataFrame, hidden: pd.Series, rule: DisclosureRule) -
     for column in RATE_COLUMNS:
         published[column] = table[column].astype(object).where(~hidden, SUPPRESSED)
     return published
+
+
+PUBLISHABLE_MAP_LAYERS = ("deprivation", "decile", "quintile", "minority_share")
+
+
+class DisclosureRefused(ValueError):
+    """An export the publication view never allows, with the reason in words."""
+
+
+def check_map_publishable(layer: str, view: View | str) -> None:
+    """Refuse LSOA maps of counts or rates in the publication view: deciles only there."""
+    if View(view) is View.PUBLICATION and layer not in PUBLISHABLE_MAP_LAYERS:
+        raise DisclosureRefused(
+            "Maps of counts or rates for single neighbourhoods (LSOAs) are never exported in "
+            "the publication view: a few children per neighbourhood could be identified. "
+            "Export the map coloured by deprivation decile, or choose the internal view for "
+            "use inside the authority."
+        )

@@ -12,8 +12,10 @@ from scipy.optimize import linprog
 from csc_inequalities.disclosure import (
     DEFAULT_RULE,
     SUPPRESSED,
+    DisclosureRefused,
     DisclosureRule,
     View,
+    check_map_publishable,
     publication_gradients,
     publication_long_table,
     publication_table,
@@ -344,3 +346,14 @@ def _hidden_pair_pinned(pairs, hidden, quintile_hidden) -> bool:
         if -high.fun - low.fun < 1 - 1e-6:
             return True
     return False
+
+
+@pytest.mark.parametrize("layer", ["rate", "smoothed_rate", "count"])
+def test_lsoa_maps_of_counts_or_rates_are_refused_in_publication_view(layer):
+    with pytest.raises(DisclosureRefused, match="never exported in the publication view"):
+        check_map_publishable(layer, "publication")
+    check_map_publishable(layer, View.INTERNAL)
+
+
+def test_deprivation_map_is_publishable():
+    check_map_publishable("deprivation", "publication")
