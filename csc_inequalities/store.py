@@ -14,11 +14,11 @@ BUILD_COMMAND = "csc-inequalities data build --mirror DIR (or set CSC_DATA_MIRRO
 GEOGRAPHY_BY_IMD_YEAR = {2019: "2011", 2025: "2021"}
 
 
-class StoreMissing(Exception):
+class StoreMissing(FileNotFoundError):
     """The reference store has not been built (or is incomplete) in the expected folder."""
 
 
-class UnknownAuthority(KeyError):
+class UnknownAuthority(KeyError, ValueError):
     """An authority code that is not one of the 153 current upper-tier authorities."""
 
     def __str__(self) -> str:

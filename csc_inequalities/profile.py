@@ -1,0 +1,47 @@
+"""An authority's deprivation profile: its LSOAs and children in each national IMD decile."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from csc_inequalities.store import ReferenceStore
+
+DECILES = range(1, 11)
+MOST_DEPRIVED_20 = (1, 2)
+
+
+def authority_lsoas(store: ReferenceStore, la_code: str, imd_year: int) -> pd.DataFrame:
+    """The authority's LSOAs in the index year's geography (unknown codes raise a clear error)."""
+    code = store.authority(la_code)["la_code"]
+    lsoas = store.lsoas(imd_year)
+    return lsoas[lsoas["la_code"] == code]
+
+
+def deprivation_profile(store: ReferenceStore, la_code: str, imd_year: int) -> pd.DataFrame:
+    """Per national decile 1..10: LSOAs, children 0-17 and the authority's shares of each."""
+    lsoas = authority_lsoas(store, la_code, imd_year)
+    counts = (
+        lsoas.groupby("imd_decile")
+        .agg(lsoas=("lsoa_code", "size"), children_0_17=("children_0_17", "sum"))
+        .reindex(DECILES, fill_value=0)
+        .rename_axis("decile")
+        .reset_index()
+    )
+    counts["lsoas"] = counts["lsoas"].astype(int)
+    counts["children_0_17"] = counts["children_0_17"].astype(float)
+    counts["share_of_lsoas"] = counts["lsoas"] / counts["lsoas"].sum()
+    counts["share_of_children"] = counts["children_0_17"] / counts["children_0_17"].sum()
+    return counts
+
+
+def profile_headlines(store: ReferenceStore, la_code: str, imd_year: int) -> dict[str, float]:
+    """The value boxes: LSOAs, children 0-17 and their share in England's most deprived 20%."""
+    profile = deprivation_profile(store, la_code, imd_year)
+    most_deprived = profile["decile"].isin(MOST_DEPRIVED_20)
+    children = float(profile["children_0_17"].sum())
+    return {
+        "lsoas": int(profile["lsoas"].sum()),
+        "children_0_17": children,
+        "share_most_deprived_20": float(profile.loc[most_deprived, "children_0_17"].sum())
+        / children,
+    }
