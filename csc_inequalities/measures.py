@@ -109,6 +109,12 @@ class Measure:
         noun = self.noun()
         return f"{noun[0].upper()}{noun[1:]} {self.when()}"
 
+    def series_label(self) -> str:
+        """A label for results over several years (no single date)."""
+        noun = self.noun()
+        when = "at 31 March each year" if self.count_kind == "at_date" else "each year to 31 March"
+        return f"{noun[0].upper()}{noun[1:]} {when}"
+
     def likely_to(self) -> str:
         """The verb phrase for plain-language sentences ('to be looked after')."""
         return _LIKELY_TO[(self.intervention, self.count_kind)]

@@ -1,0 +1,156 @@
+"""Charts of rates by ethnic group, overall and within national deprivation quintiles."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from csc_inequalities.ethnicity import GROUP_NAMES, MAJOR_GROUPS, NOT_KNOWN
+from csc_inequalities.figures.gradient import RECORDS_SOURCE_LINE, Y_TITLE
+from csc_inequalities.figures.style import CATEGORY_COLOURS, MUTED_COLOUR, TEXT_COLOUR, apply_layout
+
+ETHNICITY_SOURCE_LINE = RECORDS_SOURCE_LINE.replace(
+    "Census 2021.", "Census 2021 children aged 0-15 by ethnic group (Chinese counted as Asian)."
+)
+# Marker shapes as well as colours, so groups can be told apart without colour.
+GROUP_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]
+TICK_NAMES = {
+    "White": "White",
+    "Mixed": "Mixed or<br>Multiple",
+    "Asian": "Asian or<br>Asian British",
+    "Black": "Black, African,<br>Caribbean or<br>Black British",
+    "Other": "Other ethnic<br>group",
+}
+
+
+def _whiskers(table: pd.DataFrame) -> dict:
+    """Error bars from the table's 95% limits."""
+    return {
+        "type": "data",
+        "array": table["upper_95ci"] - table["rate_per_10000"],
+        "arrayminus": table["rate_per_10000"] - table["lower_95ci"],
+        "color": TEXT_COLOUR,
+        "thickness": 1.5,
+    }
+
+
+def ethnicity_chart(
+    table: pd.DataFrame, overall_rate: float, measure_label: str, la_name: str
+) -> tuple[go.Figure, str]:
+    """Bars of the rate per major ethnic group with 95% intervals."""
+    groups = table[table["ethnic_group"].isin(MAJOR_GROUPS)]
+    not_known = table.loc[table["ethnic_group"] == NOT_KNOWN, "count"].sum()
+    fig = go.Figure(
+        go.Bar(
+            x=[TICK_NAMES[group] for group in groups["ethnic_group"]],
+            y=groups["rate_per_10000"],
+            marker={"color": CATEGORY_COLOURS[: len(groups)]},
+            error_y=_whiskers(groups),
+            customdata=groups[["count", "children", "lower_95ci", "upper_95ci"]].to_numpy(),
+            hovertemplate=(
+                "%{x}<br>Rate %{y:.1f} per 10,000 (95% CI %{customdata[2]:.1f} to "
+                "%{customdata[3]:.1f})<br>%{customdata[0]:,.0f} counted among about "
+                "%{customdata[1]:,.0f} children<extra></extra>"
+            ),
+            name="Rate with 95% confidence interval",
+        )
+    )
+    if not math.isnan(overall_rate):
+        fig.add_hline(
+            y=overall_rate,
+            line={"color": MUTED_COLOUR, "dash": "dash", "width": 2},
+            annotation_text=f"{la_name} overall: {overall_rate:.1f}",
+            annotation_position="top right",
+        )
+    fig.update_xaxes(title_text="")
+    fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")
+    subtitle = (
+        f"{la_name}: rate by ethnic group. Ethnicity not known for {not_known:,.0f} "
+        "counted (not shown)."
+    )
+    apply_layout(fig, measure_label, subtitle, ETHNICITY_SOURCE_LINE, height=480)
+    fig.update_layout(margin={"b": 140})
+    fig.layout.annotations[-1].update(y=-0.3)
+    return fig, ethnicity_alt_text(groups, measure_label, la_name, not_known)
+
+
+def ethnicity_alt_text(
+    groups: pd.DataFrame, measure_label: str, la_name: str, not_known: float
+) -> str:
+    """A text alternative listing each group's rate."""
+    rates = "; ".join(
+        f"{row.group_name} {row.rate_per_10000:.1f}"
+        if not math.isnan(row.rate_per_10000)
+        else f"{row.group_name} no rate (no children estimated)"
+        for row in groups.itertuples()
+    )
+    return (
+        f"{measure_label} in {la_name}: bar chart of the rate per 10,000 children aged 0-17 by "
+        f"major ethnic group. {rates}. Ethnicity was not known for {not_known:,.0f} counted."
+    )
+
+
+def ethnicity_deprivation_chart(
+    table: pd.DataFrame, measure_label: str, la_name: str
+) -> tuple[go.Figure, str]:
+    """Points with intervals for each ethnic group within each national deprivation quintile."""
+    fig = go.Figure()
+    offsets = [-0.24, -0.12, 0.0, 0.12, 0.24]
+    for position, group in enumerate(MAJOR_GROUPS):
+        rows = table[table["ethnic_group"] == group]
+        fig.add_trace(
+            go.Scatter(
+                x=rows["quintile"] + offsets[position],
+                y=rows["rate_per_10000"],
+                mode="markers",
+                name=GROUP_NAMES[group],
+                marker={
+                    "color": CATEGORY_COLOURS[position],
+                    "symbol": GROUP_SYMBOLS[position],
+                    "size": 10,
+                },
+                error_y=_whiskers(rows) | {"color": CATEGORY_COLOURS[position]},
+                customdata=rows[["quintile_label", "count", "children"]].to_numpy(),
+                hovertemplate=(
+                    f"{GROUP_NAMES[group]}, quintile %{{customdata[0]}}<br>Rate %{{y:.1f}} per "
+                    "10,000<br>%{customdata[1]:,.0f} counted among about %{customdata[2]:,.0f} "
+                    "children<extra></extra>"
+                ),
+            )
+        )
+    quintiles = sorted(table["quintile"].unique())
+    fig.update_xaxes(
+        title_text="Deprivation quintile (1 = most deprived 20% in England)",
+        tickvals=quintiles,
+        ticktext=table.drop_duplicates("quintile")["quintile_label"].tolist(),
+    )
+    fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    apply_layout(
+        fig,
+        measure_label,
+        f"{la_name}: rate by ethnic group within deprivation quintiles (denominators estimated)",
+        ETHNICITY_SOURCE_LINE,
+        height=560,
+    )
+    fig.update_layout(margin={"b": 210})
+    fig.layout.annotations[-1].update(y=-0.55)
+    return fig, ethnicity_deprivation_alt_text(table, measure_label, la_name)
+
+
+def ethnicity_deprivation_alt_text(table: pd.DataFrame, measure_label: str, la_name: str) -> str:
+    """A text alternative giving each group's rate in the most and least deprived quintiles."""
+    parts = []
+    for group in MAJOR_GROUPS:
+        rows = table[table["ethnic_group"] == group].set_index("quintile")["rate_per_10000"]
+        ends = [
+            "no estimate" if math.isnan(rows.get(q, math.nan)) else f"{rows.get(q):.1f}"
+            for q in (1, 5)
+        ]
+        parts.append(f"{GROUP_NAMES[group]}: {ends[0]} in quintile 1, {ends[1]} in quintile 5")
+    return (
+        f"{measure_label} in {la_name}: chart of the rate per 10,000 children by ethnic group "
+        f"within national deprivation quintiles (1 = most deprived). {'; '.join(parts)}."
+    )

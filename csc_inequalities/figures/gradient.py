@@ -1,0 +1,160 @@
+"""The gradient chart: rate per 10,000 by deprivation group with 95% intervals, the authority's
+overall rate, and England's 2015 CWIP gradient as a switchable overlay."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from csc_inequalities.deprivation import group_word
+from csc_inequalities.figures.style import (
+    DECILE_COLOURS,
+    MUTED_COLOUR,
+    QUINTILE_COLOURS,
+    REFERENCE_COLOUR,
+    SOURCE_LINE,
+    TEXT_COLOUR,
+    apply_layout,
+)
+from csc_inequalities.gradient import CWIP_LABEL, OverallRate
+
+RECORDS_SOURCE_LINE = SOURCE_LINE.replace("Source: ", "Source: the authority's own records; ", 1)
+CWIP_SOURCE = "England 2015 gradient: Bywaters et al. (2020), Child Welfare Inequalities Project."
+Y_TITLE = "Rate per 10,000 children aged 0-17"
+
+
+def axis_title(scheme: str, la_name: str) -> str:
+    """The x axis title, saying which end is most deprived and against what."""
+    word = group_word(scheme)
+    share = "10%" if word == "decile" else "20%"
+    if scheme.startswith("local"):
+        return f"Local deprivation {word} (1 = most deprived {share} of {la_name}'s neighbourhoods)"
+    return f"Deprivation {word} (1 = most deprived {share} in England)"
+
+
+def _hover(table: pd.DataFrame) -> list[str]:
+    """Hover text per group: rate, interval, count and children."""
+    lines = []
+    for row in table.itertuples():
+        if row.children <= 0:
+            lines.append(f"{row.group_label}: no neighbourhoods in this authority")
+            continue
+        lines.append(
+            f"{row.group_label}<br>Rate {row.rate_per_10000:.1f} per 10,000 "
+            f"(95% CI {row.lower_95ci:.1f} to {row.upper_95ci:.1f}, {row.ci_method})"
+            f"<br>{row.count:,.0f} counted among {row.children:,.0f} children"
+        )
+    return lines
+
+
+def gradient_chart(
+    table: pd.DataFrame,
+    overall: OverallRate,
+    measure_label: str,
+    la_name: str,
+    scheme: str = "national_decile",
+    cwip: pd.DataFrame | None = None,
+    show_cwip: bool = True,
+) -> tuple[go.Figure, str]:
+    """Bars of the rate per group with interval whiskers, the overall rate and the CWIP line."""
+    colours = DECILE_COLOURS if group_word(scheme) == "decile" else QUINTILE_COLOURS
+    groups = table["group"].astype(int).tolist()
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=groups,
+            y=table["rate_per_10000"],
+            name=f"{la_name}: rate with 95% confidence interval",
+            marker={"color": colours[: len(groups)]},
+            error_y={
+                "type": "data",
+                "array": table["upper_95ci"] - table["rate_per_10000"],
+                "arrayminus": table["rate_per_10000"] - table["lower_95ci"],
+                "color": TEXT_COLOUR,
+                "thickness": 1.5,
+            },
+            hovertext=_hover(table),
+            hoverinfo="text",
+        )
+    )
+    empty = table[table["children"] <= 0]
+    if not empty.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=empty["group"].astype(int),
+                y=[0] * len(empty),
+                mode="text",
+                text=["no LSOAs"] * len(empty),
+                textposition="top center",
+                textfont={"color": MUTED_COLOUR, "size": 11},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    if not math.isnan(overall.rate_per_10000):
+        fig.add_hline(
+            y=overall.rate_per_10000,
+            line={"color": MUTED_COLOUR, "dash": "dash", "width": 2},
+            annotation_text=f"{la_name} overall: {overall.rate_per_10000:.1f}",
+            annotation_position="top right",
+        )
+    if cwip is not None and scheme == "national_decile":
+        fig.add_trace(
+            go.Scatter(
+                x=cwip["decile"],
+                y=cwip["rate_per_10000"],
+                name=CWIP_LABEL,
+                mode="lines+markers",
+                line={"color": REFERENCE_COLOUR, "width": 2, "dash": "dot"},
+                marker={"symbol": "diamond", "size": 9},
+                visible=True if show_cwip else "legendonly",
+                hovertemplate="England 2015, decile %{x}: %{y:.0f} per 10,000<extra></extra>",
+            )
+        )
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.3, "x": 0})
+    fig.update_xaxes(
+        title_text=axis_title(scheme, la_name),
+        tickvals=groups,
+        ticktext=table["group_label"].tolist(),
+    )
+    fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")
+    source = RECORDS_SOURCE_LINE
+    if cwip is not None and scheme == "national_decile":
+        source = f"{source} {CWIP_SOURCE}"
+    subtitle = f"{la_name}: rate by deprivation {group_word(scheme)}"
+    apply_layout(fig, measure_label, subtitle, source=source, height=500)
+    fig.update_layout(margin={"b": 170})
+    fig.layout.annotations[-1].update(y=-0.45)
+    return fig, gradient_alt_text(table, overall, measure_label, la_name, scheme, cwip, show_cwip)
+
+
+def gradient_alt_text(
+    table: pd.DataFrame,
+    overall: OverallRate,
+    measure_label: str,
+    la_name: str,
+    scheme: str,
+    cwip: pd.DataFrame | None = None,
+    show_cwip: bool = True,
+) -> str:
+    """A text alternative giving the rates at both ends and the overall rate."""
+    word = group_word(scheme)
+    rates = ", ".join(
+        f"{row.group} {row.rate_per_10000:.1f}" if row.children > 0 else f"{row.group} no LSOAs"
+        for row in table.itertuples()
+    )
+    text = (
+        f"{measure_label} in {la_name}: bar chart of the rate per 10,000 children aged 0-17 by "
+        f"{'local' if scheme.startswith('local') else 'national'} deprivation {word}, "
+        f"{word} 1 being the most deprived. Rates by {word}: {rates}. "
+    )
+    if not math.isnan(overall.rate_per_10000):
+        text += f"The authority's overall rate is {overall.rate_per_10000:.1f}. "
+    if cwip is not None and show_cwip and scheme == "national_decile":
+        text += (
+            f"A line shows {CWIP_LABEL}: {cwip['rate_per_10000'].iloc[0]:.0f} in decile 1 and "
+            f"{cwip['rate_per_10000'].iloc[-1]:.0f} in decile 10."
+        )
+    return text.strip()

@@ -1,0 +1,127 @@
+"""Charts of the gradient over time: quintile rates by year, and the SII by year."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from csc_inequalities.deprivation import group_labels
+from csc_inequalities.figures.gradient import RECORDS_SOURCE_LINE, Y_TITLE
+from csc_inequalities.figures.style import (
+    ACCENT_COLOUR,
+    MUTED_COLOUR,
+    QUINTILE_COLOURS,
+    TEXT_COLOUR,
+    apply_layout,
+)
+
+QUINTILE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
+QUINTILE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]
+# The lightest quintile colour is too pale on white for a line; draw it in a dark grey.
+LINE_COLOURS = [*QUINTILE_COLOURS[:4], MUTED_COLOUR]
+
+
+def trend_chart(
+    gradient: pd.DataFrame, series_label: str, la_name: str, locality: str = "national"
+) -> tuple[go.Figure, str]:
+    """One line per deprivation quintile across reporting years, with 95% intervals."""
+    labels = group_labels(f"{locality}_quintile")
+    fig = go.Figure()
+    for quintile in range(1, 6):
+        rows = gradient[gradient["group"] == quintile]
+        fig.add_trace(
+            go.Scatter(
+                x=rows["year"],
+                y=rows["rate_per_10000"],
+                name=f"Quintile {labels[quintile - 1]}",
+                mode="lines+markers",
+                line={"color": LINE_COLOURS[quintile - 1], "dash": QUINTILE_DASHES[quintile - 1]},
+                marker={"symbol": QUINTILE_SYMBOLS[quintile - 1], "size": 8},
+                error_y={
+                    "type": "data",
+                    "array": rows["upper_95ci"] - rows["rate_per_10000"],
+                    "arrayminus": rows["rate_per_10000"] - rows["lower_95ci"],
+                    "thickness": 1,
+                },
+                hovertemplate=(
+                    f"Quintile {labels[quintile - 1]}, 31 March %{{x}}: %{{y:.1f}} per 10,000"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    fig.update_xaxes(title_text="Year ending 31 March", dtick=1)
+    fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")
+    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0})
+    where = "in England" if locality == "national" else f"of {la_name}'s neighbourhoods"
+    apply_layout(
+        fig,
+        series_label,
+        f"{la_name}: rate by deprivation quintile (1 = most deprived 20% {where})",
+        RECORDS_SOURCE_LINE,
+        height=500,
+    )
+    fig.update_layout(margin={"b": 170})
+    fig.layout.annotations[-1].update(y=-0.45)
+    return fig, trend_alt_text(gradient, la_name, labels)
+
+
+def trend_alt_text(gradient: pd.DataFrame, la_name: str, labels: list[str]) -> str:
+    """A text alternative giving the first and last year's rate for both end quintiles."""
+    if gradient.empty:
+        return f"No reporting years with records for {la_name}."
+    years = sorted(gradient["year"].unique())
+    rate = gradient.set_index(["year", "group"])["rate_per_10000"]
+    parts = [
+        f"quintile {labels[q - 1]}: {rate.get((years[0], q), math.nan):.1f} in {years[0]} and "
+        f"{rate.get((years[-1], q), math.nan):.1f} in {years[-1]}"
+        for q in (1, 5)
+    ]
+    return (
+        f"Line chart of rates per 10,000 children by deprivation quintile in {la_name}, "
+        f"years ending 31 March {years[0]} to {years[-1]}. {'; '.join(parts)}."
+    )
+
+
+def sii_trend_chart(sii: pd.DataFrame, series_label: str, la_name: str) -> tuple[go.Figure, str]:
+    """The slope index of inequality by year with its simulated 95% interval."""
+    fig = go.Figure(
+        go.Scatter(
+            x=sii["year"],
+            y=sii["sii"],
+            mode="lines+markers",
+            name="Slope index of inequality (95% interval)",
+            line={"color": ACCENT_COLOUR},
+            marker={"size": 9},
+            error_y={
+                "type": "data",
+                "array": sii["sii_upper"] - sii["sii"],
+                "arrayminus": sii["sii"] - sii["sii_lower"],
+                "color": TEXT_COLOUR,
+            },
+            hovertemplate="31 March %{x}: SII %{y:.1f} per 10,000<extra></extra>",
+        )
+    )
+    fig.add_hline(y=0, line={"color": MUTED_COLOUR, "width": 1})
+    fig.update_xaxes(title_text="Year ending 31 March", dtick=1)
+    fig.update_yaxes(title_text="SII, rate per 10,000 (negative = higher where more deprived)")
+    apply_layout(
+        fig,
+        series_label,
+        f"{la_name}: slope index of inequality by year",
+        RECORDS_SOURCE_LINE,
+    )
+    return fig, sii_alt_text(sii, la_name)
+
+
+def sii_alt_text(sii: pd.DataFrame, la_name: str) -> str:
+    """A text alternative listing the SII for each year."""
+    values = "; ".join(
+        f"{row.year}: {row.sii:.1f}" if not math.isnan(row.sii) else f"{row.year}: not computed"
+        for row in sii.itertuples()
+    )
+    return (
+        f"Line chart of the slope index of inequality in {la_name} by year ending 31 March, "
+        f"negative when rates are higher in more deprived neighbourhoods. {values}."
+    )

@@ -1,0 +1,64 @@
+"""Gradient, ethnicity and trend figure builders: labelled axes, overlays, text alternatives."""
+
+from __future__ import annotations
+
+import pytest
+
+from csc_inequalities.analysis import run_analysis
+from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
+from csc_inequalities.figures.gradient import gradient_chart
+from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
+from csc_inequalities.gradient import CWIP_LABEL
+from csc_inequalities.measures import default_measure
+from csc_inequalities.records.canonical import LoadResult
+from tests.unit.synthetic_store import synthetic_spells, synthetic_store
+
+LA = "E06000009"
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    store = synthetic_store(LA, n_lsoas=120)
+    records = LoadResult(spells=synthetic_spells(store.lsoas(2019), 3000))
+    return run_analysis(records, store, LA, 2019, default_measure(records.spells, "CLA"))
+
+
+def test_gradient_chart_labels_direction_and_cwip(analysis):
+    label = analysis.measure.label()
+    fig, alt = gradient_chart(
+        analysis.gradient, analysis.overall, label, analysis.la_name, cwip=analysis.cwip
+    )
+    axis = fig.layout.xaxis
+    assert axis.title.text == "Deprivation decile (1 = most deprived 10% in England)"
+    assert axis.ticktext[0] == "1 most deprived" and axis.ticktext[-1] == "10 least deprived"
+    assert fig.layout.yaxis.title.text == "Rate per 10,000 children aged 0-17"
+    cwip = [trace for trace in fig.data if trace.name == CWIP_LABEL]
+    assert len(cwip) == 1 and cwip[0].visible is True
+    assert "decile 1 being the most deprived" in alt and CWIP_LABEL in alt
+    hidden, hidden_alt = gradient_chart(
+        analysis.gradient, analysis.overall, label, analysis.la_name, cwip=analysis.cwip,
+        show_cwip=False,
+    )  # fmt: skip
+    assert [t.visible for t in hidden.data if t.name == CWIP_LABEL] == ["legendonly"]
+    assert CWIP_LABEL not in hidden_alt
+
+
+def test_local_quintile_chart_says_local(analysis):
+    fig, _ = gradient_chart(
+        analysis.gradient_quintiles, analysis.overall, "x", "Testshire", "local_quintile"
+    )
+    assert fig.layout.xaxis.title.text.startswith("Local deprivation quintile")
+    assert "Testshire's neighbourhoods" in fig.layout.xaxis.title.text
+
+
+def test_ethnicity_and_trend_charts_build_with_text_alternatives(analysis):
+    label = analysis.measure.label()
+    figures = [
+        ethnicity_chart(analysis.ethnicity, analysis.overall.rate_per_10000, label, "Testshire"),
+        ethnicity_deprivation_chart(analysis.ethnicity_deprivation, label, "Testshire"),
+        trend_chart(analysis.trend.gradient, analysis.measure.series_label(), "Testshire"),
+        sii_trend_chart(analysis.trend.sii, analysis.measure.series_label(), "Testshire"),
+    ]
+    for fig, alt in figures:
+        assert fig.data and "Testshire" in alt
+    assert len(figures[1][0].data) == 5  # one trace per major ethnic group
