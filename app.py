@@ -66,9 +66,12 @@ def server(input, output, session) -> None:
     data = session_data_server("data", store=STORE, settings=settings, uploaded=uploaded)
     banner_server("banner", settings=settings, is_demo=data.is_demo)
     neighbourhoods_server("neighbourhoods", store=STORE, settings=settings, analysis=data.analysis)
-    gradient_server("gradient", settings=settings, analysis=data.analysis)
-    ethnicity_server("ethnicity", settings=settings, analysis=data.analysis)
-    trend_server("trend", settings=settings, analysis=data.analysis)
+    for panel_server, name in (
+        (gradient_server, "gradient"),
+        (ethnicity_server, "ethnicity"),
+        (trend_server, "trend"),
+    ):
+        panel_server(name, settings=settings, analysis=data.analysis, shown=data.shown)
     context_server(
         "context", store=STORE, settings=settings, records=data.records, analysis=data.analysis
     )

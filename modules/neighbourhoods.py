@@ -1,13 +1,21 @@
-"""The authority's neighbourhoods: deprivation map, deprivation profile and headline figures."""
+"""The authority's neighbourhoods: headline figures, the map and the deprivation profile."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from shiny import module, reactive, render, ui
 
+from csc_inequalities.analysis import Analysis
+from csc_inequalities.deprivation import DOMAIN_NAMES
+from csc_inequalities.disclosure import View
+from csc_inequalities.figures.layers import LAYERS, RATE_LAYERS, layer_map
 from csc_inequalities.figures.maps import decile_map
 from csc_inequalities.figures.profile import profile_chart as build_profile_chart
 from csc_inequalities.maps_data import authority_geojson
 from csc_inequalities.profile import deprivation_profile, profile_headlines
+from csc_inequalities.smoothing import METHOD as SMOOTHING_METHOD
+from csc_inequalities.smoothing import SMALL_COUNT_THRESHOLD
 from csc_inequalities.store import ReferenceStore
 from modules.html_table import html_table
 from modules.plotly_html import plotly_ui
@@ -18,13 +26,15 @@ from modules.state import Settings
 def neighbourhoods_ui() -> ui.TagList:
     """Headline boxes, then the map and the profile side by side."""
     return ui.TagList(
-        ui.h2("Neighbourhood deprivation", class_="h4 mt-2"),
+        ui.h2("Neighbourhoods", class_="h4 mt-2"),
         ui.output_ui("headlines"),
         ui.layout_columns(
             ui.card(
                 ui.card_header(ui.h3("Map of neighbourhoods (LSOAs)", class_="h6 m-0")),
+                ui.input_radio_buttons("layer", "Colour neighbourhoods by", LAYERS, inline=True),
                 ui.output_ui("map"),
                 ui.output_ui("map_note"),
+                ui.output_ui("clicked"),
                 full_screen=True,
             ),
             ui.card(
@@ -39,8 +49,26 @@ def neighbourhoods_ui() -> ui.TagList:
 
 
 @module.server
-def neighbourhoods_server(input, output, session, store: ReferenceStore, settings: Settings):
-    """Wire the chosen authority and index to the profile and map builders."""
+def neighbourhoods_server(
+    input,
+    output,
+    session,
+    store: ReferenceStore,
+    settings: Settings,
+    analysis: Callable[[], Analysis],
+):
+    """Wire the chosen authority, index and layer to the profile and map builders."""
+    clicked_lsoa = reactive.value(None)
+
+    @reactive.effect
+    @reactive.event(input.lsoa_click)
+    def _remember_click() -> None:
+        clicked_lsoa.set(input.lsoa_click())
+
+    @reactive.effect
+    @reactive.event(settings.la_code, settings.imd_year)
+    def _forget_click() -> None:
+        clicked_lsoa.set(None)
 
     @reactive.calc
     def profile():
@@ -49,6 +77,13 @@ def neighbourhoods_server(input, output, session, store: ReferenceStore, setting
     @reactive.calc
     def authority_name() -> str:
         return store.authority(settings.la_code())["la_name"]
+
+    @reactive.calc
+    def layer() -> str:
+        chosen = input.layer()
+        if chosen in RATE_LAYERS and settings.view() == View.PUBLICATION:
+            return "decile"
+        return chosen
 
     @render.ui
     def headlines():
@@ -66,31 +101,80 @@ def neighbourhoods_server(input, output, session, store: ReferenceStore, setting
 
     @render.ui
     def map():
-        year = settings.imd_year()
-        la_code = settings.la_code()
-        lsoas = store.lsoas(year)
-        lsoas = lsoas[lsoas["la_code"] == la_code]
-        fig = decile_map(
-            authority_geojson(year, la_code),
-            lsoas,
-            title=f"{authority_name()}: neighbourhoods by national deprivation decile",
-            subtitle=f"IMD {year}; decile 1 = most deprived 10% of neighbourhoods in England",
-        )
-        alt = (
-            f"Map of {authority_name()}'s {len(lsoas)} neighbourhoods coloured by national IMD "
-            f"{year} decile. The same figures are in the deprivation profile table."
-        )
-        return plotly_ui(fig, "deprivation-map", alt)
+        year, la_code = settings.imd_year(), settings.la_code()
+        geojson = authority_geojson(year, la_code)
+        name = authority_name()
+        if layer() == "decile":
+            domain = settings.domain()
+            lsoas = store.lsoas(year)
+            lsoas = lsoas[lsoas["la_code"] == la_code]
+            fig = decile_map(
+                geojson,
+                lsoas,
+                title=f"{name}: neighbourhoods by national deprivation decile",
+                subtitle=f"{DOMAIN_NAMES[domain]}, IMD {year}; decile 1 = most deprived 10% "
+                "of neighbourhoods in England",
+                decile_column=f"{domain}_decile",
+                rank_column=f"{domain}_rank",
+            )
+            alt = (
+                f"Map of {name}'s {len(lsoas)} neighbourhoods coloured by national "
+                f"{DOMAIN_NAMES[domain]} decile. The same figures are in the profile table."
+            )
+        else:
+            fig, alt = layer_map(
+                geojson, analysis().lsoas, layer(), name, analysis().measure.label()
+            )
+        return plotly_ui(fig, "deprivation-map", alt, click_input=session.ns("lsoa_click"))
 
     @render.ui
     def map_note():
-        year = settings.imd_year()
-        geography = "2011" if year == 2019 else "2021"
-        return ui.p(
-            f"Boundaries: ONS LSOA {geography}, simplified for the screen. Hover or tap a "
-            "neighbourhood for its name, code, decile, rank and children aged 0-17 (ONS mid-2020 "
-            "estimates; see About for how 2021 neighbourhoods are estimated).",
-            class_="small text-body-secondary",
+        notes = [
+            f"Boundaries: ONS LSOA {2011 if settings.imd_year() == 2019 else 2021}, simplified "
+            "for the screen. Hover, tap or click a neighbourhood for its figures."
+        ]
+        if input.layer() in RATE_LAYERS and settings.view() == View.PUBLICATION:
+            notes.append(
+                "Publication view: rates for single neighbourhoods are not shown, so the map "
+                "shows deprivation deciles. Switch to the internal view to see them."
+            )
+        elif layer() == "smoothed":
+            notes.append(SMOOTHING_METHOD)
+        elif layer() == "rate":
+            notes.append(
+                f"Rates on fewer than {SMALL_COUNT_THRESHOLD} events are unstable: those "
+                "neighbourhoods are grey."
+            )
+        return ui.div(*[ui.p(n, class_="small text-body-secondary") for n in notes])
+
+    @render.ui
+    def clicked():
+        code = clicked_lsoa.get()
+        if code is None:
+            return None
+        rows = analysis().lsoas
+        row = rows[rows["lsoa_code"] == code]
+        if row.empty:
+            return None
+        item = row.iloc[0]
+        facts = [
+            ("Neighbourhood", f"{item['lsoa_name']} ({code})"),
+            ("National decile (1 = most deprived)", f"{int(item['national_decile'])}"),
+            ("Children aged 0-17", f"{item['children']:,.0f}"),
+            ("Residents from minority ethnic groups", f"{item['minority_share'] * 100:.0f}%"),
+        ]
+        if settings.view() == View.INTERNAL:
+            facts += [
+                (analysis().measure.label(), f"{item['count']:,.0f}"),
+                ("Rate per 10,000", f"{item['rate_per_10000']:,.1f}"),
+                ("Smoothed rate per 10,000", f"{item['smoothed_rate']:,.1f}"),
+            ]
+        return ui.div(
+            ui.h4("Selected neighbourhood", class_="h6"),
+            ui.tags.dl(*[part for k, v in facts for part in (ui.tags.dt(k), ui.tags.dd(v))]),
+            id="lsoa-details",
+            role="status",
+            aria_live="polite",
         )
 
     @render.ui

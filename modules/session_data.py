@@ -12,6 +12,7 @@ from csc_inequalities.demo_records import demo_records
 from csc_inequalities.measures import Measure, year_ending
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.store import ReferenceStore
+from csc_inequalities.views import ShownResults, shown_results
 from modules.state import Settings
 
 
@@ -22,6 +23,7 @@ class SessionData:
     records: Callable[[], LoadResult]
     is_demo: Callable[[], bool]
     analysis: Callable[[], Analysis]
+    shown: Callable[[], ShownResults]
 
 
 @module.server
@@ -59,4 +61,8 @@ def session_data_server(
             domain=settings.domain(),
         )
 
-    return SessionData(records=records, is_demo=is_demo, analysis=analysis)
+    @reactive.calc
+    def shown() -> ShownResults:
+        return shown_results(analysis(), settings.view(), is_demo())
+
+    return SessionData(records=records, is_demo=is_demo, analysis=analysis, shown=shown)

@@ -1,0 +1,53 @@
+"""What the screen shows in the chosen view: the same tables and sentences the exports publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csc_inequalities.disclosure import SUPPRESSED, View
+from csc_inequalities.exports.provenance import ExportContext, export_context
+from csc_inequalities.exports.report_content import findings_sentences
+from csc_inequalities.exports.tables import ExportTable, analysis_tables
+
+WITHHELD_ON_SCREEN = (
+    "Some findings are withheld in the publication view because they would reveal a "
+    "suppressed count."
+)
+
+
+@dataclass(frozen=True)
+class ShownResults:
+    """The analysis as one view shows it: tables by key, findings, and whether any are withheld."""
+
+    context: ExportContext
+    tables: dict[str, ExportTable]
+    sentences: list[str]
+    withheld: bool
+
+    def frame(self, key: str) -> pd.DataFrame | None:
+        """A table as shown ('c' where suppressed), or None when the view withholds it."""
+        table = self.tables.get(key)
+        return None if table is None else table.frame
+
+
+def shown_results(analysis: Any, view: str, demo: bool) -> ShownResults:
+    """Apply the view (internal or publication) once, for every panel and export of a session."""
+    context = export_context(analysis, View(view), demo=demo)
+    tables = {table.key: table for table in analysis_tables(analysis, context)}
+    sentences, withheld = findings_sentences(analysis, tables, context)
+    return ShownResults(context, tables, sentences, withheld)
+
+
+def plottable(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A shown table with suppressed cells as missing numbers, so charts leave them out."""
+    numeric = frame.copy()
+    for column in columns:
+        if column in numeric.columns:
+            numeric[column] = pd.to_numeric(
+                numeric[column].replace(SUPPRESSED, np.nan), errors="coerce"
+            )
+    return numeric

@@ -1,0 +1,121 @@
+"""Rates by ethnic group, and by ethnic group within deprivation quintiles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shiny import module, render, ui
+
+from csc_inequalities.analysis import Analysis
+from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
+from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults, plottable
+from modules.html_table import html_table
+from modules.plotly_html import plotly_ui
+from modules.state import Settings
+
+NUMERIC = ("count", "rate_per_10000", "lower_95ci", "upper_95ci", "ratio_to_white")
+HEADINGS = {
+    "quintile_label": "National quintile (1 = most deprived)",
+    "group_name": "Ethnic group",
+    "children": "Children aged 0-17 (estimated)",
+    "count": "Count",
+    "rate_per_10000": "Rate per 10,000",
+    "lower_95ci": "Lower 95% limit",
+    "upper_95ci": "Upper 95% limit",
+    "ratio_to_white": "Ratio to White",
+    "ratio_lower": "Ratio lower 95%",
+    "ratio_upper": "Ratio upper 95%",
+}
+
+
+@module.ui
+def ethnicity_ui() -> ui.TagList:
+    """Two charts, each with a table view and the method in words."""
+    return ui.TagList(
+        ui.h2("Ethnicity", class_="h4 mt-2"),
+        ui.layout_columns(
+            ui.card(
+                ui.card_header(ui.h3("Rate by ethnic group", class_="h6 m-0")),
+                ui.output_ui("by_group"),
+                ui.input_switch("group_as_table", "Show as table", False),
+                ui.output_ui("group_table"),
+                ui.output_ui("group_findings"),
+            ),
+            ui.card(
+                ui.card_header(
+                    ui.h3("Rate by ethnic group within deprivation quintiles", class_="h6 m-0")
+                ),
+                ui.output_ui("by_quintile"),
+                ui.input_switch("quintile_as_table", "Show as table", False),
+                ui.output_ui("quintile_table"),
+            ),
+            col_widths=(6, 6),
+        ),
+        ui.output_ui("method"),
+    )
+
+
+@module.server
+def ethnicity_server(
+    input,
+    output,
+    session,
+    settings: Settings,
+    analysis: Callable[[], Analysis],
+    shown: Callable[[], ShownResults],
+):
+    """Render the ethnicity results of the session's analysis in the chosen view."""
+
+    @render.ui
+    def by_group():
+        result = analysis()
+        table = plottable(shown().frame("ethnicity"), NUMERIC)
+        fig, alt = ethnicity_chart(
+            table, result.overall.rate, result.measure.label(), result.la_name
+        )
+        return plotly_ui(fig, "ethnicity-chart", alt)
+
+    @render.ui
+    def group_table():
+        if not input.group_as_table():
+            return None
+        return _table(shown().frame("ethnicity"), "Rate per 10,000 children by ethnic group")
+
+    @render.ui
+    def group_findings():
+        view = shown()
+        result = analysis()
+        if view.context.view.value == "publication":
+            return ui.p(WITHHELD_ON_SCREEN, class_="small")
+        return ui.tags.ul(*[ui.tags.li(s) for s in result.ethnicity_sentences.values()])
+
+    @render.ui
+    def by_quintile():
+        result = analysis()
+        table = plottable(shown().frame("ethnicity-by-deprivation"), NUMERIC)
+        fig, alt = ethnicity_deprivation_chart(table, result.measure.label(), result.la_name)
+        return plotly_ui(fig, "ethnicity-deprivation-chart", alt)
+
+    @render.ui
+    def quintile_table():
+        if not input.quintile_as_table():
+            return None
+        return _table(
+            shown().frame("ethnicity-by-deprivation"),
+            "Rate per 10,000 children by ethnic group within national deprivation quintiles",
+        )
+
+    @render.ui
+    def method():
+        metadata = analysis().metadata
+        return ui.div(
+            ui.h3("How the denominators are made", class_="h6"),
+            ui.p(metadata.get("ethnicity_note", ""), class_="small"),
+            ui.p(metadata.get("ethnicity_deprivation_note", ""), class_="small"),
+        )
+
+
+def _table(frame, caption: str) -> ui.Tag:
+    """The shown table with readable headings."""
+    columns = [c for c in HEADINGS if c in frame.columns]
+    return html_table(frame[columns].rename(columns=HEADINGS), caption)

@@ -1,0 +1,135 @@
+"""The social gradient: rate by deprivation decile with intervals, and the inequality summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shiny import module, render, ui
+
+from csc_inequalities.analysis import Analysis
+from csc_inequalities.deprivation import scheme_name
+from csc_inequalities.figures.gradient import gradient_chart
+from csc_inequalities.inequality import summary_rows
+from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults, plottable
+from modules.html_table import html_table
+from modules.plotly_html import plotly_ui
+from modules.state import Settings
+
+RATE_COLUMNS = ("count", "rate_per_10000", "lower_95ci", "upper_95ci")
+SUMMARY_HEADINGS = {
+    "measure": "Measure",
+    "value": "Estimate",
+    "lower": "Lower 95% limit",
+    "upper": "Upper 95% limit",
+    "note": "Note",
+}
+TABLE_HEADINGS = {
+    "group_label": "Deprivation group (1 = most deprived)",
+    "lsoas": "LSOAs",
+    "children": "Children aged 0-17",
+    "count": "Count",
+    "rate_per_10000": "Rate per 10,000",
+    "lower_95ci": "Lower 95% limit",
+    "upper_95ci": "Upper 95% limit",
+    "ci_method": "Interval method",
+}
+
+
+@module.ui
+def gradient_ui() -> ui.TagList:
+    """Chart and table on the left, the plain-language summary on the right."""
+    return ui.TagList(
+        ui.h2("Social gradient", class_="h4 mt-2"),
+        ui.layout_columns(
+            ui.card(
+                ui.card_header(ui.h3("Rate by deprivation decile", class_="h6 m-0")),
+                ui.output_ui("chart"),
+                ui.layout_columns(
+                    ui.input_switch("show_cwip", "Show England's gradient (CWIP 2015)", True),
+                    ui.input_switch("as_table", "Show as table", False),
+                ),
+                ui.output_ui("table"),
+                ui.output_ui("notes"),
+            ),
+            ui.card(
+                ui.card_header(ui.h3("Inequality summary", class_="h6 m-0")),
+                ui.output_ui("findings"),
+                ui.output_ui("measures"),
+            ),
+            col_widths=(7, 5),
+        ),
+    )
+
+
+@module.server
+def gradient_server(
+    input,
+    output,
+    session,
+    settings: Settings,
+    analysis: Callable[[], Analysis],
+    shown: Callable[[], ShownResults],
+):
+    """Render the gradient of the session's one analysis in the chosen view."""
+
+    @render.ui
+    def chart():
+        result = analysis()
+        table = shown().frame("gradient")
+        fig, alt = gradient_chart(
+            plottable(table, RATE_COLUMNS),
+            result.overall,
+            result.measure.label(),
+            result.la_name,
+            scheme=scheme_name(result.deciles, 10),
+            cwip=result.cwip,
+            show_cwip=input.show_cwip(),
+        )
+        return plotly_ui(fig, "gradient-chart", alt)
+
+    @render.ui
+    def table():
+        if not input.as_table():
+            return None
+        frame = shown().frame("gradient")
+        columns = [c for c in TABLE_HEADINGS if c in frame.columns]
+        printable = frame[columns].rename(columns=TABLE_HEADINGS)
+        return html_table(
+            printable,
+            f"{analysis().measure.label()}: rate per 10,000 children by deprivation decile",
+            table_id="gradient-table",
+        )
+
+    @render.ui
+    def notes():
+        metadata = analysis().metadata
+        lines = [
+            metadata.get("deciles_note", ""),
+            f"Denominator: {metadata.get('denominator_note', '')}.",
+            f"Confidence intervals: Byar's method, exact Poisson below 10 events. "
+            f"{metadata.get('cwip_note', '')}",
+        ]
+        return ui.div(*[ui.p(line, class_="small text-body-secondary") for line in lines if line])
+
+    @render.ui
+    def findings():
+        view = shown()
+        items = [ui.tags.li(sentence) for sentence in view.sentences]
+        withheld = ui.p(WITHHELD_ON_SCREEN, class_="small") if view.withheld else None
+        return ui.div(ui.tags.ul(*items, id="findings-list"), withheld)
+
+    @render.ui
+    def measures():
+        view = shown()
+        if view.withheld:
+            return None
+        result = analysis()
+        rows = summary_rows(result.summary).rename(columns=SUMMARY_HEADINGS)
+        return ui.TagList(
+            html_table(
+                rows,
+                "Inequality measures with 95% intervals",
+                table_id="inequality-table",
+            ),
+            ui.p(result.metadata.get("sii_note", ""), class_="small text-body-secondary"),
+        )

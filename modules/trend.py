@@ -1,0 +1,97 @@
+"""Trend: the gradient by quintile and the slope index of inequality across reporting years."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shiny import module, render, ui
+
+from csc_inequalities.analysis import Analysis
+from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
+from csc_inequalities.views import ShownResults, plottable
+from modules.html_table import html_table
+from modules.plotly_html import plotly_ui
+from modules.state import Settings
+
+NUMERIC = ("count", "rate_per_10000", "lower_95ci", "upper_95ci", "sii", "sii_lower", "sii_upper")
+
+
+@module.ui
+def trend_ui() -> ui.TagList:
+    """Two trend charts, each with a table view."""
+    return ui.TagList(
+        ui.h2("Trend", class_="h4 mt-2"),
+        ui.output_ui("years_note"),
+        ui.layout_columns(
+            ui.card(
+                ui.card_header(ui.h3("Rate by deprivation quintile, by year", class_="h6 m-0")),
+                ui.output_ui("gradient_trend"),
+            ),
+            ui.card(
+                ui.card_header(ui.h3("Slope index of inequality, by year", class_="h6 m-0")),
+                ui.output_ui("sii_trend"),
+            ),
+            col_widths=(6, 6),
+        ),
+        ui.input_switch("as_table", "Show as tables", False),
+        ui.output_ui("tables"),
+    )
+
+
+@module.server
+def trend_server(
+    input,
+    output,
+    session,
+    settings: Settings,
+    analysis: Callable[[], Analysis],
+    shown: Callable[[], ShownResults],
+):
+    """Render the trend of the session's analysis in the chosen view."""
+
+    @render.ui
+    def years_note():
+        sii = analysis().trend.sii
+        if len(sii) < 2:
+            return ui.p(
+                "The records cover one reporting year only: a trend needs at least two.",
+                class_="alert alert-info",
+            )
+        years = sii["year"].astype(int)
+        return ui.p(
+            f"Reporting years ending 31 March {years.min()} to {years.max()}, "
+            f"{analysis().measure.noun()}.",
+            class_="small text-body-secondary",
+        )
+
+    @render.ui
+    def gradient_trend():
+        result = analysis()
+        frame = shown().frame("trend-gradient")
+        if frame is None or frame.empty:
+            return None
+        fig, alt = trend_chart(
+            plottable(frame, NUMERIC), result.measure.noun(), result.la_name, result.deciles
+        )
+        return plotly_ui(fig, "trend-chart", alt)
+
+    @render.ui
+    def sii_trend():
+        result = analysis()
+        frame = shown().frame("trend-sii")
+        if frame is None or frame.empty:
+            return None
+        fig, alt = sii_trend_chart(plottable(frame, NUMERIC), result.measure.noun(), result.la_name)
+        return plotly_ui(fig, "sii-trend-chart", alt)
+
+    @render.ui
+    def tables():
+        if not input.as_table():
+            return None
+        view = shown()
+        parts = []
+        for key in ("trend-gradient", "trend-sii"):
+            table = view.tables.get(key)
+            if table is not None:
+                parts.append(html_table(table.frame, f"{table.title}. {table.caption}"))
+        return ui.TagList(*parts)
