@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from csc_inequalities.commands import UserError
-from csc_inequalities.inequality import InequalitySummary
+from csc_inequalities.inequality import summary_rows
 from csc_inequalities.measures import Measure
 
 OUTPUT_COLUMNS = {
@@ -121,31 +121,6 @@ def gradient_output(gradient: pd.DataFrame) -> pd.DataFrame:
     """The gradient table with short column names and rounded figures."""
     table = gradient[list(OUTPUT_COLUMNS)].rename(columns=OUTPUT_COLUMNS)
     return table.round({"children": 0, "count": 2, "rate": 2, "lower": 2, "upper": 2})
-
-
-def summary_rows(summary: InequalitySummary) -> pd.DataFrame:
-    """One row per summary measure: value, interval and (when undefined) the reason."""
-    slope, share, excess = summary.slope, summary.share_most_deprived, summary.excess
-    rows = [
-        ("slope index of inequality (SII)", slope.sii, slope.sii_lower, slope.sii_upper,
-         slope.reason),
-        ("relative index of inequality (RII)", slope.rii, slope.rii_lower, slope.rii_upper,
-         slope.reason),
-        ("rate ratio, most / least deprived decile", summary.ratio_decile.ratio,
-         summary.ratio_decile.lower, summary.ratio_decile.upper, summary.ratio_decile.reason),
-        ("rate ratio, most / least deprived quintile", summary.ratio_quintile.ratio,
-         summary.ratio_quintile.lower, summary.ratio_quintile.upper, summary.ratio_quintile.reason),
-        ("share of counted children in the most deprived fifth", share.share_of_count, None, None,
-         share.reason),
-        ("share of all children in the most deprived fifth", share.share_of_children, None, None,
-         None),
-        ("excess above the least deprived fifth's rate", excess.excess, None, None, excess.reason),
-    ]  # fmt: skip
-    table = pd.DataFrame(rows, columns=["measure", "value", "lower", "upper", "note"])
-    for column in ("value", "lower", "upper"):
-        table[column] = table[column].astype(float).round(4)
-    table["note"] = table["note"].fillna("")
-    return table
 
 
 def _plain(value):
