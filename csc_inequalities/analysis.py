@@ -33,10 +33,11 @@ from csc_inequalities.trend import Trend, trend
 
 GEOGRAPHY = {2019: 2011, 2025: 2021}
 DENOMINATOR_NOTES = {
-    2019: "children aged 0-17 in each 2011 LSOA from the ONS mid-2020 small-area population "
-    "estimates, as held in the reference store",
-    2025: "children aged 0-17 in each 2021 LSOA as held in the reference store (built from "
-    "Census 2021 small-area counts; see the methods page)",
+    2019: "Children aged 0-17 in each 2011 LSOA: ONS mid-2020 small-area population "
+    "estimates by single year of age.",
+    2025: "Children aged 0-17 in each 2021 LSOA: ONS mid-2020 small-area estimates on 2011 "
+    "LSOAs, carried to 2021 LSOAs by the exact-fit lookup (split LSOAs shared by their Census "
+    "2021 children aged 0-15).",
 }
 INTERNAL_VIEW_NOTE = (
     "Internal view: counts of 1 to 5 and rates built on them are shown unsuppressed. "

@@ -15,15 +15,16 @@ percentiles of the simulated SIIs and RIIs (seeded, so results are reproducible)
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 SII_REPETITIONS = 10_000
 SII_SEED = 20_150_331
 SII_MINIMUM_GROUPS = 5
-Z95 = stats.norm.ppf(0.975)
+Z95 = NormalDist().inv_cdf(0.975)
 METHOD = (
     "Slope and relative indices of inequality as in PHE/OHID Fingertips: group rates are "
     "regressed on the population-weighted midpoint rank (0 = most deprived end, 1 = least "
@@ -101,6 +102,14 @@ def midpoint_ranks(population: np.ndarray) -> np.ndarray:
     return np.cumsum(share) - share / 2.0
 
 
+@lru_cache(maxsize=32)
+def standard_normal_draws(groups: int, repetitions: int, seed: int) -> np.ndarray:
+    """Seeded standard normal draws, made once and reused (read-only) by every simulation."""
+    draws = np.random.default_rng(seed).standard_normal((groups, repetitions))
+    draws.setflags(write=False)
+    return draws
+
+
 def _fit(population: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Intercept and slope (rows) of the weighted fit, for one or many columns of values."""
     sqrt_a = np.sqrt(population / population.sum())
@@ -132,7 +141,7 @@ def slope_index(
     population, value = population[usable], value[usable]
     se = (upper[usable] - lower[usable]) / (2.0 * Z95)
     intercept, sii = _fit(population, value[:, None])[:, 0]
-    draws = np.random.default_rng(seed).normal(value[:, None], se[:, None], (groups, repetitions))
+    draws = value[:, None] + se[:, None] * standard_normal_draws(groups, repetitions, seed)
     sim_intercept, sim_sii = _fit(population, draws)
     tail = (1.0 - confidence) / 2.0
     sii_lower, sii_upper = np.quantile(sim_sii, [tail, 1.0 - tail])
@@ -177,7 +186,7 @@ def rate_ratio(
     if count_a <= 0:
         return Ratio(0.0, None, None, "no children were counted in the most deprived group")
     ratio = (count_a / children_a) / (count_b / children_b)
-    z = stats.norm.ppf(1.0 - (1.0 - confidence) / 2.0)
+    z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
     spread = z * np.sqrt(1.0 / count_a + 1.0 / count_b)
     return Ratio(float(ratio), float(ratio * np.exp(-spread)), float(ratio * np.exp(spread)))
 

@@ -133,10 +133,10 @@ def available_years(spells: pd.DataFrame) -> list[int]:
     """
     if spells.empty:
         return []
-    ends = spells["end_date"].dropna()
+    ends = pd.DatetimeIndex(spells["end_date"].dropna())
     latest = max(spells["start_date"].max(), ends.max() if len(ends) else pd.NaT)
-    years = {reporting_year(day) for day in ends} | {reporting_year(latest)}
-    return sorted(years)
+    closing_years = ends.year + (ends.month >= 4)
+    return sorted({int(year) for year in np.unique(closing_years)} | {reporting_year(latest)})
 
 
 def default_measure(spells: pd.DataFrame, intervention: str = "CPP") -> Measure:

@@ -7,6 +7,8 @@ PHEindicatormethods ``phe_rate``.
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 from scipy import stats
 
@@ -33,7 +35,7 @@ def count_interval(count, confidence: float = 0.95) -> tuple[np.ndarray, np.ndar
     """Lower and upper confidence limits for Poisson counts."""
     count = _as_float(count)
     alpha = 1.0 - confidence
-    z = stats.norm.ppf(1.0 - alpha / 2.0)
+    z = NormalDist().inv_cdf(1.0 - alpha / 2.0)
     safe = np.where(count > 0, count, 1.0)
     byars_lower = safe * (1.0 - 1.0 / (9.0 * safe) - z / (3.0 * np.sqrt(safe))) ** 3
     byars_upper = (count + 1.0) * (

@@ -1,15 +1,23 @@
-"""The gradient and the SII for every reporting year the records cover."""
+"""The gradient and the SII for every reporting year the records cover.
+
+All years are counted at once (a spells x years matrix), with the same counting rules as
+``measures.counted_spells``: open on 31 March of each year (one per child, in the LSOA of
+the latest open spell), or starting in each 1 April-31 March year (children starting care
+counted once a year). Denominators are the store's and stay the same for every year.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from csc_inequalities.gradient import gradient_table, overall_rate
-from csc_inequalities.inequality import slope_index_of_table
-from csc_inequalities.measures import Measure, count_by_lsoa, year_ending
+from csc_inequalities.deprivation import labels_for_size
+from csc_inequalities.gradient import GRADIENT_COLUMNS, with_rates
+from csc_inequalities.inequality import slope_index
+from csc_inequalities.measures import Measure, year_ending
+from csc_inequalities.rates import rate_per_10000
 
 SII_COLUMNS = [
     "year",
@@ -34,45 +42,109 @@ class Trend:
     sii: pd.DataFrame
 
 
-def measure_for_year(measure: Measure, year: int) -> Measure:
-    """The same measure at 31 March of another reporting year."""
-    return replace(measure, reference_date=year_ending(year))
+def _one_per_child(
+    rows: np.ndarray, child: np.ndarray, start: np.ndarray, last: bool
+) -> np.ndarray:
+    """Keep, per child and year column, only the latest (or earliest) marked spell."""
+    order = np.lexsort((start, child))
+    if last:
+        order = order[::-1]
+    marked = pd.DataFrame(rows[order])
+    running = marked.groupby(child[order]).cumsum().to_numpy()
+    kept = np.zeros_like(rows)
+    kept[order] = rows[order] & (running == 1)
+    return kept
+
+
+def counted_matrix(spells: pd.DataFrame, measure: Measure, years: list[int]) -> np.ndarray:
+    """Boolean spells x years: whether each spell is counted in each year's figure."""
+    start = spells["start_date"].to_numpy(dtype="datetime64[ns]")
+    child = pd.factorize(spells["child_id"])[0]
+    ends = np.array([np.datetime64(year_ending(year), "ns") for year in years])
+    if measure.count_kind == "at_date":
+        end = spells["end_date"].to_numpy(dtype="datetime64[ns]")
+        still_open = np.isnat(end)[:, None] | (end[:, None] > ends[None, :])
+        counted = (start[:, None] <= ends[None, :]) & still_open
+        return _one_per_child(counted, child, start, last=True)
+    starts = pd.DatetimeIndex(start)
+    year_of = starts.year + (starts.month >= 4)
+    counted = year_of.to_numpy()[:, None] == np.array(years)[None, :]
+    if measure.intervention == "CLA":
+        return _one_per_child(counted, child, start, last=False)
+    return counted
 
 
 def trend(
-    records: Any,
+    spells: pd.DataFrame,
     measure: Measure,
     years: list[int],
     lsoas: pd.DataFrame,
     deciles: pd.Series,
     quintiles: pd.Series,
     geography: int,
-    lookup: pd.DataFrame | None = None,
 ) -> Trend:
-    """Quintile gradient and decile SII for each year, with the same denominators throughout."""
-    gradients, rows = [], []
-    for year in years:
-        year_measure = measure_for_year(measure, year)
-        counts = count_by_lsoa(records, year_measure, geography, lookup)
-        by_quintile = gradient_table(counts, lsoas, quintiles)
-        gradients.append(by_quintile.assign(year=year, reference_date=year_measure.reference_date))
-        slope = slope_index_of_table(gradient_table(counts, lsoas, deciles))
-        overall = overall_rate(by_quintile)
-        rows.append(
+    """Quintile gradient and decile SII for each year, from one intervention's countable spells."""
+    if not years:
+        return Trend(
+            gradient=pd.DataFrame(columns=[*GRADIENT_COLUMNS, "year", "reference_date"]),
+            sii=pd.DataFrame(columns=SII_COLUMNS),
+        )
+    column = "lsoa11_code" if geography == 2011 else "lsoa21_code"
+    position = pd.Index(lsoas["lsoa_code"]).get_indexer(spells[column])
+    located = spells[position >= 0]
+    position = position[position >= 0]
+    counted = counted_matrix(located, measure, years)
+    rows, cols = np.nonzero(counted)
+    per_lsoa = np.bincount(
+        position[rows] * len(years) + cols, minlength=len(lsoas) * len(years)
+    ).reshape(len(lsoas), len(years))
+    children = lsoas["children_0_17"].to_numpy(dtype=float)
+    by_quintile = _group_sums(per_lsoa, quintiles.to_numpy(dtype=int), 5)
+    by_decile = _group_sums(per_lsoa, deciles.to_numpy(dtype=int), 10)
+    quintile_children = np.bincount(quintiles.to_numpy(dtype=int), children, minlength=6)[1:]
+    decile_children = np.bincount(deciles.to_numpy(dtype=int), children, minlength=11)[1:]
+    gradient = with_rates(
+        pd.DataFrame(
             {
-                "year": year,
-                "reference_date": year_measure.reference_date,
-                "count": overall.count,
-                "children": overall.children,
-                "rate_per_10000": overall.rate_per_10000,
-                "sii": slope.sii,
-                "sii_lower": slope.sii_lower,
-                "sii_upper": slope.sii_upper,
-                "rii": slope.rii,
-                "rii_lower": slope.rii_lower,
-                "rii_upper": slope.rii_upper,
+                "group": np.tile(np.arange(1, 6), len(years)),
+                "group_label": labels_for_size(5) * len(years),
+                "lsoas": np.tile(
+                    np.bincount(quintiles.to_numpy(dtype=int), minlength=6)[1:], len(years)
+                ),
+                "children": np.tile(quintile_children, len(years)),
+                "count": by_quintile.T.ravel().astype(float),
             }
         )
-    gradient = pd.concat(gradients, ignore_index=True) if gradients else pd.DataFrame()
-    sii = pd.DataFrame(rows, columns=SII_COLUMNS)
+    )[GRADIENT_COLUMNS]
+    gradient["year"] = np.repeat(years, 5).astype(int)
+    gradient["reference_date"] = np.repeat([year_ending(year) for year in years], 5)
+    deciles_by_year = with_rates(
+        pd.DataFrame(
+            {
+                "count": by_decile.T.ravel().astype(float),
+                "children": np.tile(decile_children, len(years)),
+            }
+        )
+    )
+    sii_rows = []
+    for index, year in enumerate(years):
+        table = deciles_by_year.iloc[index * 10 : (index + 1) * 10]
+        slope = slope_index(
+            table["children"], table["rate_per_10000"], table["lower_95ci"], table["upper_95ci"]
+        )
+        total = float(by_decile[:, index].sum())
+        sii_rows.append(
+            [year, year_ending(year), total, float(children.sum()),
+             float(rate_per_10000(total, children.sum())[0]),
+             slope.sii, slope.sii_lower, slope.sii_upper, slope.rii, slope.rii_lower,
+             slope.rii_upper]
+        )  # fmt: skip
+    sii = pd.DataFrame(sii_rows, columns=SII_COLUMNS)
     return Trend(gradient=gradient, sii=sii.astype({c: float for c in SII_COLUMNS[5:]}))
+
+
+def _group_sums(per_lsoa: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:
+    """Rows of an LSOA x year matrix summed into groups 1..size (groups x years)."""
+    sums = np.zeros((size, per_lsoa.shape[1]))
+    np.add.at(sums, groups - 1, per_lsoa)
+    return sums

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pytest
 
-from csc_inequalities.analysis import run_analysis
-from csc_inequalities.measures import Measure, default_measure
+from csc_inequalities.analysis import authority_groups, authority_lsoas, run_analysis
+from csc_inequalities.gradient import gradient_table
+from csc_inequalities.measures import Measure, count_by_lsoa, default_measure, year_ending
 from csc_inequalities.records.canonical import LoadResult
 from tests.unit.synthetic_store import synthetic_spells, synthetic_store
 
@@ -84,3 +87,21 @@ def test_speed_targets(n_lsoas, n_records, limit):
         run_analysis(records, store, LA, 2019, measure)
         timings.append(time.perf_counter() - started)
     assert min(timings) < limit
+
+
+@pytest.mark.parametrize(
+    "measure", [Measure("CIN", "at_date", date(2024, 3, 31)), Measure.starts_in_year("CLA", 2024)]
+)
+def test_trend_counts_every_year_as_the_single_year_counting_does(average, measure):
+    store, records = average
+    analysis = run_analysis(records, store, LA, 2019, measure, "national")
+    lsoas = authority_lsoas(store, LA, 2019)
+    for year in analysis.trend.sii["year"]:
+        single = replace(measure, reference_date=year_ending(int(year)))
+        counts = count_by_lsoa(records, single, 2011)
+        located = counts[counts["lsoa_code"].isin(lsoas["lsoa_code"])]
+        rows = analysis.trend.gradient[analysis.trend.gradient["year"] == year]
+        expected = gradient_table(
+            located, lsoas, authority_groups(store, LA, 2019, "imd", "national_quintile")
+        )
+        assert rows["count"].tolist() == expected["count"].tolist()
