@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from shiny import ui
 
 from csc_inequalities.figures.maps import TOPOJSON_FOLDER
+from csc_inequalities.figures.style import SOURCE_ANNOTATION
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -34,10 +35,27 @@ _CLICK_SCRIPT = """
 """
 
 
+def screen_version(fig: go.Figure) -> go.Figure:
+    """The figure without its printed title and source line, with margins to match."""
+    screen = go.Figure(fig)
+    bottom = screen.layout.margin.b if screen.layout.margin.b is not None else 110
+    screen.update_layout(title=None, margin={"t": 30, "b": max(60, bottom - 50)})
+    screen.layout.annotations = [
+        a for a in screen.layout.annotations if a.name != SOURCE_ANNOTATION
+    ]
+    return screen
+
+
 def plotly_ui(
     fig: go.Figure, element_id: str, alt_text: str = "", click_input: str | None = None
 ) -> ui.Tag:
-    """A figure as an HTML fragment with a text alternative; optionally report map clicks."""
+    """A figure as an HTML fragment with a text alternative; optionally report map clicks.
+
+    On screen the title and subtitle are HTML above the chart (they wrap on narrow screens)
+    and the source line is on the About page; exported images keep all three.
+    """
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    fig = screen_version(fig)
     html = fig.to_html(
         full_html=False,
         include_plotlyjs=False,
@@ -53,7 +71,18 @@ def plotly_ui(
         if click_input
         else None
     )
+    heading = (
+        ui.p(
+            ui.strong(meta.get("title", "")),
+            ui.br(),
+            ui.span(meta.get("subtitle", ""), class_="text-body-secondary small"),
+            class_="chart-title mb-1",
+        )
+        if meta.get("title")
+        else None
+    )
     return ui.div(
+        heading,
         ui.HTML(html),
         script,
         ui.p(alt_text, class_="visually-hidden") if alt_text else None,

@@ -23,6 +23,8 @@ TOPOJSON_FOLDER = "topojson/"
 DECILE_TICK_LABELS = [f"{d} most deprived" if d == 1 else str(d) for d in range(1, 10)] + [
     "10 least deprived"
 ]
+# On axes the end labels wrap under the number, so narrow charts need no rotated text.
+DECILE_AXIS_LABELS = [label.replace(" ", "<br>", 1) for label in DECILE_TICK_LABELS]
 
 
 def lsoa_geojson(boundaries: gpd.GeoDataFrame) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from csc_inequalities.figures.maps import DECILE_TICK_LABELS
+from csc_inequalities.figures.maps import DECILE_AXIS_LABELS
 from csc_inequalities.figures.style import (
     ACCENT_COLOUR,
     DECILE_DIRECTION,
@@ -45,9 +45,10 @@ def profile_chart(profile: pd.DataFrame, title: str, subtitle: str = "") -> tupl
     )
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.28, "x": 0})
     fig.update_xaxes(
-        title_text="National IMD decile (1 = most deprived 10% in England)",
+        title_text="National decile (1 = most deprived)",
         tickvals=list(range(1, 11)),
-        ticktext=DECILE_TICK_LABELS,
+        ticktext=DECILE_AXIS_LABELS,
+        tickangle=0,
     )
     fig.update_yaxes(title_text="Per cent of the authority", ticksuffix="%", rangemode="tozero")
     apply_layout(fig, title, subtitle or DECILE_DIRECTION, height=480)

@@ -33,6 +33,7 @@ SOURCE_LINE = (
     "Government Licence v3.0. Contains OS data © Crown copyright and database right 2011-2024."
 )
 
+SOURCE_ANNOTATION = "source"
 DECILE_DIRECTION = "Decile 1 = most deprived 10% of neighbourhoods in England"
 
 
@@ -55,6 +56,7 @@ def apply_layout(
         height=height,
         margin={"l": 70, "r": 30, "t": 90, "b": 110},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
+        meta={"title": title, "subtitle": subtitle},
     )
     if source:
         fig.add_annotation(
@@ -67,6 +69,7 @@ def apply_layout(
             yanchor="top",
             showarrow=False,
             align="left",
+            name=SOURCE_ANNOTATION,
             font={"size": 10, "color": MUTED_COLOUR},
         )
     return fig
