@@ -7,7 +7,8 @@ from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import iterparse as defused_iterparse
+from lxml import etree
 
 from csc_inequalities.records import issues as iss
 from csc_inequalities.records.issues import RecordsError
@@ -67,37 +68,13 @@ def child_rows(child, number: int, cin: list, cpp: list, people: list) -> None:
             )
 
 
-def parse_children(name: str, content: bytes) -> tuple[list, list, list]:
-    """Children, CIN episodes and plans from the XML, refusing DTDs, entities and unknown years."""
-    cin: list = []
-    cpp: list = []
-    people: list = []
-    year_text = reference_text = None
-    number = 0
-    root_checked = False
+def root_tag(name: str, content: bytes) -> str:
+    """The root element's name, read by defusedxml, which refuses a DTD (where entities live)."""
     try:
-        for event, element in iterparse(
-            io.BytesIO(content), events=("start", "end"), forbid_dtd=True
+        for _, element in defused_iterparse(
+            io.BytesIO(content), events=("start",), forbid_dtd=True
         ):
-            if not root_checked:
-                root_checked = True
-                if element.tag != "Message":
-                    raise RecordsError(
-                        f"{name} is XML but not a CIN census: its first element is "
-                        f"<{element.tag}>. Expected a DfE CIN census file starting with <Message>."
-                    )
-            if event != "end":
-                continue
-            if element.tag == "Child":
-                number += 1
-                child_rows(element, number, cin, cpp, people)
-                element.clear()
-            elif element.tag == "Year":
-                year_text = element.text
-            elif element.tag == "ReferenceDate":
-                reference_text = element.text
-            elif element.tag == "Header":
-                check_census_year(name, census_year(year_text, reference_text))
+            return element.tag
     except DefusedXmlException:
         raise RecordsError(
             f"{name} was refused: it declares a DTD or entities, which CIN census files never "
@@ -107,7 +84,50 @@ def parse_children(name: str, content: bytes) -> tuple[list, list, list]:
         raise RecordsError(
             f"{name} is not well-formed XML ({error}). Expected a DfE CIN census XML file."
         ) from None
-    check_census_year(name, census_year(year_text, reference_text))
+    raise RecordsError(f"{name} holds no XML elements. Expected a DfE CIN census XML file.")
+
+
+def parse_children(name: str, content: bytes) -> tuple[list, list, list]:
+    """Children, CIN episodes and plans from the XML, refusing DTDs, entities and unknown years.
+
+    defusedxml vets everything before the root element, where a DTD would have to be; the
+    document, then known to declare no entities, is read by lxml's C parser with entity
+    resolution and network access off, handing only the elements needed to Python.
+    """
+    tag = root_tag(name, content)
+    if tag != "Message":
+        raise RecordsError(
+            f"{name} is XML but not a CIN census: its first element is <{tag}>. "
+            "Expected a DfE CIN census file starting with <Message>."
+        )
+    cin: list = []
+    cpp: list = []
+    people: list = []
+    header: dict[str, str | None] = {"Year": None, "ReferenceDate": None}
+    number = 0
+    elements = etree.iterparse(
+        io.BytesIO(content),
+        events=("end",),
+        tag=("Child", "Year", "ReferenceDate"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+    try:
+        for _, element in elements:
+            if element.tag == "Child":
+                number += 1
+                child_rows(element, number, cin, cpp, people)
+                element.clear(keep_tail=True)
+            elif number == 0:
+                header[element.tag] = element.text
+                check_census_year(name, census_year(header["Year"], header["ReferenceDate"]))
+    except etree.XMLSyntaxError as error:
+        raise RecordsError(
+            f"{name} is not well-formed XML ({error}). Expected a DfE CIN census XML file."
+        ) from None
+    check_census_year(name, census_year(header["Year"], header["ReferenceDate"]))
     if not people:
         raise RecordsError(f"{name} is a CIN census file with no <Child> records.")
     return people, cin, cpp

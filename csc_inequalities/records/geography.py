@@ -45,10 +45,13 @@ def geography_tables(
     lsoas_2011: pd.DataFrame,
     lsoas_2021: pd.DataFrame,
 ) -> GeographyTables:
-    """Index the postcode directory, the 2011-2021 lookup and the LSOA-to-authority tables."""
-    table = postcodes[["postcode", "lsoa11_code", "lsoa21_code"]].drop_duplicates("postcode")
+    """Index the postcode directory (hash table built now, not on the first upload) and lookups."""
+    table = postcodes[["postcode", "lsoa11_code", "lsoa21_code"]].set_index("postcode")
+    if not table.index.is_unique:
+        table = table[~table.index.duplicated()]
+    table.index.get_indexer(table.index[:1])
     return GeographyTables(
-        postcodes=table.set_index("postcode"),
+        postcodes=table,
         lsoa11_la=lsoas_2011.set_index("lsoa_code")["la_code"],
         lsoa21_la=lsoas_2021.set_index("lsoa_code")["la_code"],
         best_21_for_11=best_parts(lsoa_lookup, "lsoa11_code", "lsoa21_code", "weight_11_to_21"),
@@ -107,8 +110,8 @@ def resolve_postcodes(values: pd.Series, tables: GeographyTables) -> pd.DataFram
 def resolve_lsoa_codes(values: pd.Series, tables: GeographyTables) -> pd.DataFrame:
     """Both LSOA codes for codes of either geography; splits go to the largest part."""
     codes = normalise_lsoa_codes(values).reset_index(drop=True)
-    is_2011 = codes.isin(tables.lsoa11_la.index)
-    is_2021 = codes.isin(tables.lsoa21_la.index)
+    is_2011 = pd.Series(tables.lsoa11_la.index.get_indexer(codes) >= 0)
+    is_2021 = pd.Series(tables.lsoa21_la.index.get_indexer(codes) >= 0)
     to_2021 = tables.best_21_for_11.reindex(codes.where(is_2011 & ~is_2021))
     to_2011 = tables.best_11_for_21.reindex(codes.where(is_2021 & ~is_2011))
     lsoa11 = codes.where(is_2011, pd.Series(to_2011["lsoa11_code"].to_numpy()))
@@ -138,6 +141,8 @@ def locate(
     """Both LSOA codes per record, from its LSOA code when given and known, else its postcode."""
     if lsoa_codes is None and postcodes is None:
         raise ValueError("locate needs postcodes or LSOA codes")
+    if lsoa_codes is not None and lsoa_codes.isna().all() and postcodes is not None:
+        lsoa_codes = None
     from_lsoa = resolve_lsoa_codes(lsoa_codes, tables) if lsoa_codes is not None else None
     from_postcode = resolve_postcodes(postcodes, tables) if postcodes is not None else None
     if from_lsoa is None:
