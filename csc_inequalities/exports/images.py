@@ -13,6 +13,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import kaleido
 import plotly.graph_objects as go
@@ -21,12 +22,18 @@ from csc_inequalities.disclosure import View
 from csc_inequalities.exports.filenames import export_filename
 from csc_inequalities.exports.provenance import ExportContext
 from csc_inequalities.figures.maps import empty_world_topojson
-from csc_inequalities.figures.style import DECILE_DIRECTION, SOURCE_LINE, apply_layout
+from csc_inequalities.figures.style import (
+    DECILE_DIRECTION,
+    MUTED_COLOUR,
+    SOURCE_LINE,
+    apply_layout,
+)
 
 A4_TEXT_WIDTH_CM = 16.0
 PRINT_DPI = 300
 PNG_MIN_WIDTH_PX = math.ceil(A4_TEXT_WIDTH_CM / 2.54 * PRINT_DPI)
 LAYOUT_WIDTH_PX = 900
+MIN_PLOT_HEIGHT_PX = 380
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
@@ -66,10 +73,14 @@ def print_ready(
     direction: str | None = DECILE_DIRECTION,
     source: str = SOURCE_LINE,
 ) -> go.Figure:
-    """A copy of a chart with the export title, a subtitle (measure, authority, view) and source."""
+    """A copy of a chart with the export title and a subtitle (measure, authority, view, direction).
+
+    The chart's own source line and bottom layout are kept; a source line is added if it has
+    none. The figure grows by the extra title lines so the plot area keeps its size.
+    """
     ready = go.Figure(fig)
-    kept = [a for a in ready.layout.annotations if "Source:" not in (a.text or "")]
-    ready.layout.annotations = kept
+    if not any("Source:" in (a.text or "") for a in ready.layout.annotations):
+        apply_layout(ready, title, source=source, height=int(ready.layout.height or 460))
     if context.view is View.INTERNAL:
         title = f"{title} (internal: not for publication)"
     lines = [
@@ -79,13 +90,40 @@ def print_ready(
     ]
     if direction:
         lines.append(direction)
-    height = max(int(ready.layout.height or 460), 520) + 22 * len(lines)
-    apply_layout(ready, title, "<br>".join(lines), source=source, height=height)
+    margin = ready.layout.margin
+    old_top = margin.t if margin.t is not None else 90
+    bottom = margin.b if margin.b is not None else 110
+    old_plot = max(int(ready.layout.height or 460) - old_top - bottom, 1)
+    plot_height = max(old_plot, MIN_PLOT_HEIGHT_PX)
+    _keep_below_plot(ready, old_plot / plot_height)
+    top = 80 + 22 * len(lines)
+    height = top + plot_height + bottom
+    subtitle = "<br>".join(lines)
     ready.update_layout(
-        title={"y": 1 - 40 / height, "yref": "container", "yanchor": "top"},
-        margin={"t": 80 + 22 * len(lines)},
+        title={
+            "text": f"<b>{title}</b><br><span style='font-size:13px;color:{MUTED_COLOUR}'>"
+            f"{subtitle}</span>",
+            "x": 0.0,
+            "xanchor": "left",
+            "y": 1 - 40 / height,
+            "yref": "container",
+            "yanchor": "top",
+        },
+        margin={"t": top},
+        height=height,
+        width=LAYOUT_WIDTH_PX,
     )
     return ready
+
+
+def _keep_below_plot(fig: go.Figure, factor: float) -> None:
+    """Keep legends and notes below the plot at the same distance in pixels when it grows."""
+    for annotation in fig.layout.annotations:
+        if annotation.yref == "paper" and annotation.y is not None and annotation.y < 0:
+            annotation.y = annotation.y * factor
+    legend_y = fig.layout.legend.y
+    if legend_y is not None and legend_y < 0:
+        fig.layout.legend.y = legend_y * factor
 
 
 def figure_image(fig: go.Figure, image_format: str, width: int = LAYOUT_WIDTH_PX) -> bytes:
@@ -127,3 +165,8 @@ def png_size(content: bytes) -> tuple[int, int]:
     if content[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("Not a PNG image.")
     return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+
+
+def chart_png(chart: Any, context: ExportContext) -> bytes:
+    """A report chart (title, figure, direction of its groups) as a print-ready PNG."""
+    return figure_image(print_ready(chart.figure, context, chart.title, chart.direction), "png")

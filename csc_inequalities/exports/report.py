@@ -1,0 +1,40 @@
+"""One call from an analysis to a finished report file, shared by the app and the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from csc_inequalities.exports.charts import analysis_charts
+from csc_inequalities.exports.filenames import export_filename
+from csc_inequalities.exports.provenance import ExportContext
+from csc_inequalities.exports.report_content import build_report
+from csc_inequalities.exports.report_docx import report_docx
+from csc_inequalities.exports.report_html import report_html
+from csc_inequalities.exports.tables import analysis_tables
+
+REPORT_FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html",
+}
+
+
+def report_bytes(
+    analysis: Any,
+    records: Any,
+    context: ExportContext,
+    report_format: str,
+    progress: Callable[[str], None] | None = None,
+) -> bytes:
+    """The whole report (charts, tables, findings, data quality, methods) as DOCX or HTML."""
+    if report_format not in REPORT_FORMATS:
+        raise ValueError(f"Reports are written as {' or '.join(REPORT_FORMATS)}.")
+    tables = {t.key: t for t in analysis_tables(analysis, context)}
+    report = build_report(analysis, records, context, analysis_charts(analysis, tables, context))
+    render = report_docx if report_format == "docx" else report_html
+    return render(report, progress)
+
+
+def report_filename(context: ExportContext, report_format: str) -> str:
+    """The report's file name: authority, measure, date and view."""
+    return export_filename(context, "report", report_format)
