@@ -11,9 +11,10 @@ from csc_inequalities.build.checks import BuildCheckError
 BRITISH_NATIONAL_GRID = "EPSG:27700"
 WGS84 = "EPSG:4326"
 COORDINATE_GRID = 1e-5  # degrees: 5 decimals, about 1 m
-SIMPLIFY_TOLERANCE_M = (
-    120.0  # GEOS coverage tolerance: about the square root of the triangle areas removed
-)
+# GEOS coverage simplification tolerance, roughly the square root of the areas removed.
+SIMPLIFY_TOLERANCE_M = 90.0
+CLEAN_SNAP_M = 0.5  # vertices this close become one, so neighbours share identical edges
+CLEAN_GAP_M = 1.0  # slivers narrower than this between neighbours go to one of them
 
 
 def english_polygons(boundaries: gpd.GeoDataFrame, code_column: str) -> gpd.GeoDataFrame:
@@ -29,7 +30,12 @@ def english_polygons(boundaries: gpd.GeoDataFrame, code_column: str) -> gpd.GeoD
 def simplify_coverage(polygons: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
     """Simplify all polygons together in metres so neighbours keep one shared border."""
     projected = polygons.to_crs(BRITISH_NATIONAL_GRID)
-    simplified = shapely.coverage_simplify(projected.geometry.to_numpy(), tolerance_m)
+    cleaned = shapely.coverage_clean(
+        projected.geometry.to_numpy(), gap_width=CLEAN_GAP_M, snapping_distance=CLEAN_SNAP_M
+    )
+    if not shapely.coverage_is_valid(cleaned):
+        raise BuildCheckError("Boundaries: the LSOA polygons do not form a clean coverage.")
+    simplified = shapely.coverage_simplify(cleaned, tolerance_m)
     return gpd.GeoDataFrame(
         {"lsoa_code": polygons["lsoa_code"].to_numpy()},
         geometry=simplified,
