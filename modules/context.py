@@ -98,7 +98,9 @@ def context_server(
 
     @reactive.calc
     def comparison():
-        return adjusted_comparison(store, settings.la_code(), measure_key(), input.predictor())
+        return adjusted_comparison(
+            store, settings.la_code(), measure_key(), input.predictor(), settings.imd_year()
+        )
 
     @render.ui
     def measure_note():

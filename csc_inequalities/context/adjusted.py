@@ -3,6 +3,7 @@ far above or below that it lies (the comparison behind CWIP's inverse interventi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,12 @@ class AdjustedComparison:
 
 def deprivation_by_authority(store, imd_year: int = 2025) -> pd.DataFrame:
     """Each authority's share of children in the most deprived national quintile and mean rank."""
+    return _deprivation_by_authority(store, int(imd_year)).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _deprivation_by_authority(store, imd_year: int) -> pd.DataFrame:
+    """The per-authority summary, computed once per store and index year."""
     lsoas = store.lsoas(imd_year)[["la_code", "imd_decile", "imd_rank", "children_0_17"]]
     children = lsoas["children_0_17"].astype(float)
     frame = pd.DataFrame(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 NEIGHBOUR_TABLE = "dfe_sn"
@@ -11,6 +13,12 @@ CLOSENESS_ORDER = ["Extremely close", "Very close", "Close", "Somewhat close", "
 
 def neighbour_table(store) -> pd.DataFrame:
     """Every authority's ten neighbours in DfE's order, each with its current code and closeness."""
+    return _neighbour_table(store).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _neighbour_table(store) -> pd.DataFrame:
+    """The resolved table, built once per store."""
     raw = store.table(NEIGHBOUR_TABLE)
     authorities = store.authorities
     by_number = authorities.set_index(authorities["dfe_la_number"].astype(int))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from csc_inequalities.context.dfe_values import NOT_CREATED, split_dfe_cells
@@ -17,6 +19,12 @@ LEVELS = {"National": "england", "Regional": "region", "Local authority": "autho
 
 def official_rates(store, measure_key: str) -> pd.DataFrame:
     """Every area and year of one DfE series, so trends and comparisons share one source."""
+    return _official_rates(store, official_measure(measure_key).key).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _official_rates(store, measure_key: str) -> pd.DataFrame:
+    """The parsed series, computed once per store and measure (the store is read-only)."""
     measure = official_measure(measure_key)
     raw = store.table(measure.table)
     if measure.population_type is not None:
