@@ -30,8 +30,8 @@ COUNT_KINDS = ("at_date", "starts")
 YEAR_END_MONTH, YEAR_END_DAY = 3, 31
 
 _NOUNS = {
-    "CIN": ("children in need", "children in need episodes"),
-    "CPP": ("children on a child protection plan", "child protection plans"),
+    "CIN": ("children in need", "children in need episodes starting"),
+    "CPP": ("children on a child protection plan", "child protection plans starting"),
     "CLA": ("children looked after", "children starting to be looked after"),
 }
 _LIKELY_TO = {
@@ -102,7 +102,8 @@ class Measure:
         """The date or period, in words."""
         if self.count_kind == "at_date":
             return f"at {_format_date(self.reference_date)}"
-        return f"starting {_format_date(self.period_start)} to {_format_date(self.reference_date)}"
+        period = f"{_format_date(self.period_start)} to {_format_date(self.reference_date)}"
+        return f"in the year {period}"
 
     def label(self) -> str:
         """A full label for titles and captions."""

@@ -56,8 +56,10 @@ def ratio_sentence(
     if first["children"] <= 0 or last["children"] <= 0:
         end = "most" if first["children"] <= 0 else "least"
         return (
-            f"{la_name} has no neighbourhoods in England's {end} deprived {part}, "
-            f"so its most and least deprived {part}s cannot be compared."
+            f"{la_name} has no neighbourhoods in England's {end} deprived {part}, so no "
+            f"ratio between England's most and least deprived {part}s can be given; local "
+            f"{'deciles' if part == 'tenth' else 'quintiles'} compare the authority's own most "
+            "and least deprived neighbourhoods."
         )
     if first["count"] <= 0 and last["count"] <= 0:
         return (
@@ -133,7 +135,11 @@ def share_sentence(share: Share, measure: Measure, la_name: str, locality: str) 
         if share.share_of_children is not None
         else ""
     )
-    return f"{share.share_of_count:.0%} of the {measure.noun()} counted lived in {where}{children}."
+    total = share.count / share.share_of_count
+    return (
+        f"{share.share_of_count:.0%} of the {_number(total)} {measure.noun()} were in "
+        f"{where}{children}."
+    )
 
 
 def excess_sentence(excess: Excess, measure: Measure, la_name: str) -> str:

@@ -174,7 +174,9 @@ def test_empty_records_give_an_empty_table_and_labels_read_well():
     assert count_by_lsoa(LoadResult(), measure, 2011).empty
     assert measure.label() == "Children on a child protection plan at 31 March 2024"
     starts = Measure.starts_in_year("CPP", 2024)
-    assert starts.label() == "Child protection plans starting 1 April 2023 to 31 March 2024"
+    assert starts.label() == (
+        "Child protection plans starting in the year 1 April 2023 to 31 March 2024"
+    )
 
 
 def test_invalid_measures_are_refused():
