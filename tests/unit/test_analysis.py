@@ -105,3 +105,47 @@ def test_trend_counts_every_year_as_the_single_year_counting_does(average, measu
             located, lsoas, authority_groups(store, LA, 2019, "imd", "national_quintile")
         )
         assert rows["count"].tolist() == expected["count"].tolist()
+
+
+@pytest.fixture(scope="module")
+def blackpool_files(store):
+    from csc_inequalities.demo import demo_files
+
+    return demo_files("E06000009", store)
+
+
+@pytest.mark.slow
+def test_real_store_demo_records_end_to_end(store, blackpool_files):
+    from csc_inequalities.records.load import load_records
+
+    records = load_records(list(blackpool_files.items()), "E06000009", store)
+    measure = default_measure(records.spells, "CPP")
+    for imd_year in (2019, 2025):
+        analysis = run_analysis(records, store, "E06000009", imd_year, measure, "local")
+        assert analysis.la_name == "Blackpool"
+        assert analysis.gradient["lsoas"].sum() == len(analysis.lsoas)
+        assert analysis.overall.count > 0
+        assert analysis.summary.slope.sii < 0  # the demo follows CWIP's gradient
+        assert analysis.ethnicity["children"].iloc[:5].sum() == pytest.approx(
+            analysis.overall.children
+        )
+
+
+@pytest.mark.slow
+def test_gradient_command_prints_table_and_summary(store, blackpool_files, tmp_path, capsys):
+    from csc_inequalities.cli import main
+
+    paths = []
+    for name, content in blackpool_files.items():
+        (tmp_path / name).write_bytes(content)
+        paths.append(str(tmp_path / name))
+    code = main(
+        ["gradient", "--la", "E06000009", "--records", *paths, "--measure", "cla",
+         "--at", "2024-03-31", "--format", "csv"]
+    )  # fmt: skip
+    output = capsys.readouterr().out
+    assert code == 0
+    assert output.startswith("decile,label,children,count,rate,lower,upper\n1,1 most deprived,")
+    assert "slope index of inequality (SII)" in output
+    assert main(["gradient", "--la", "E06000009", "--records", str(tmp_path / "missing.csv"),
+                 "--measure", "cla", "--at", "2024-03-31"]) == 2  # fmt: skip
