@@ -40,9 +40,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = load_store()
     except FileNotFoundError as error:
-        raise UserError(
-            f"The reference store is not built ({error}); run `csc-inequalities data build`."
-        ) from None
+        raise UserError(str(error)) from None
     try:
         files = demo_files(args.la, store, seed=args.seed, years=args.years)
     except ValueError as error:

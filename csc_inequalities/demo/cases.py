@@ -8,8 +8,9 @@ reporting year, so the children open at each 31 March have realistic lengths of 
 - short breaks: disabled children on a long CIN plan with V3/V4 short-break stays;
 - CIN: every other referral (no further action, closed after assessment, or a CIN plan).
 
-Each stream is thinned so that its children open at the last 31 March meet the target; the
-CIN stream makes up what the other streams' CIN episodes leave of the CIN target.
+Each stream is thinned so that its children open at each 31 March are near that year's target
+(exactly the target at the last one); the CIN stream makes up what the other streams' CIN
+episodes leave of the CIN target.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from csc_inequalities.demo.parameters import (
 )
 from csc_inequalities.demo.timeline import Timeline
 
-RUN_IN_YEARS = {"CLA": 18, "CPP": 4, "CIN": 5, "SB": 6}
+# Years before the first reporting year in which spells open during it may have started.
+RUN_IN_YEARS = {"CLA": 16, "CPP": 2, "CIN": 3, "SB": 4}
 PILOT_CASES = 4000
 HEADROOM = 1.4
+CALIBRATION_ROUNDS = 12
 Generator = Callable[[np.random.Generator, int, tuple[int, int]], pd.DataFrame]
 
 
@@ -41,17 +44,21 @@ def draw_cases(rng: np.random.Generator, targets: pd.DataFrame, timeline: Timeli
     """All cases overlapping the reporting years, one row per child, dates as day numbers."""
     located = 1.0 - SHARE_HOME_OUTSIDE - SHARE_HOME_UNKNOWN
     goal = (targets / located).round().astype(np.int64)
-    last = d.day_number(timeline.extract_date)
+    days = [d.day_number(day) for day in timeline.reference_dates]
     care = _calibrated(rng, _care_cases, goal["CLA"], timeline, "CLA")
-    protection = _calibrated(rng, _protection_cases, goal["CPP"], timeline, "CPP")
+    plans_before_care = np.array([_open_plans_at(care, day) for day in days])
+    cpp_goal = (goal["CPP"] - plans_before_care).clip(lower=0)
+    protection = _calibrated(rng, _protection_cases, cpp_goal, timeline, "CPP")
     breaks_wanted = round(goal["CLA"].iloc[-1] * CARE.short_break_children_per_100 / 100)
     breaks = _short_break_cases(rng, breaks_wanted, timeline)
-    others_open = sum(_open_cin_at(frame, last) for frame in (care, protection, breaks))
-    cin_goal = (goal["CIN"] - others_open).clip(lower=0)
+    others_open = [
+        sum(_open_cin_at(frame, day) for frame in (care, protection, breaks)) for day in days
+    ]
+    cin_goal = (goal["CIN"] - np.array(others_open)).clip(lower=0)
     need = _calibrated(rng, _need_cases, cin_goal, timeline, "CIN")
     cases = pd.concat([care, protection, breaks, need], ignore_index=True)
     cases = cases[_overlaps(cases, timeline)].reset_index(drop=True)
-    return _close_after_extract(cases, last)
+    return _close_after_extract(cases, days[-1])
 
 
 def _calibrated(
@@ -61,34 +68,50 @@ def _calibrated(
     timeline: Timeline,
     stream: str,
 ) -> pd.DataFrame:
-    """Cases started at a rate following the yearly goals, thinned to the last year's goal."""
-    last = d.day_number(timeline.extract_date)
-    span = (last - round(RUN_IN_YEARS[stream] * DAYS_PER_YEAR), last)
-    wanted = int(goal.iloc[-1])
-    if wanted == 0:
+    """Cases thinned so that the spells open at each 31 March meet that year's goal.
+
+    Candidates start evenly over the run-in and the reporting years; each is kept with a
+    probability set by the reporting year it starts in (the run-in shares the first year's),
+    fitted by iterative proportional scaling, and the last 31 March is then met exactly.
+    """
+    span = _span(timeline, stream)
+    goals = goal.to_numpy(dtype=float)
+    if goals[-1] <= 0:
         return generate(rng, 0, span)
-    pilot = _follow_trend(rng, generate(rng, PILOT_CASES, span), goal, timeline)
-    share_open = max(_counted_open(pilot, last).mean(), 1.0 / PILOT_CASES)
-    candidates = generate(rng, math.ceil(HEADROOM * wanted / share_open) + 20, span)
-    candidates = _follow_trend(rng, candidates, goal, timeline)
-    is_open = _counted_open(candidates, last)
-    open_rows = np.flatnonzero(is_open)
-    keep = rng.random(len(candidates)) < wanted / max(len(open_rows), 1)
-    keep[open_rows] = False
-    keep[rng.choice(open_rows, size=min(wanted, len(open_rows)), replace=False)] = True
+    days = [d.day_number(day) for day in timeline.reference_dates]
+    pilot = generate(rng, PILOT_CASES, span)
+    share_open = min(_counted_open(pilot, day).mean() for day in days)
+    size = math.ceil(HEADROOM * goals.max() / max(share_open, 1.0 / PILOT_CASES)) + 20
+    candidates = generate(rng, size, span)
+    is_open = np.column_stack([_counted_open(candidates, day) for day in days])
+    start_year = timeline.year_of(candidates["anchor_start"].to_numpy().astype("datetime64[D]"))
+    weight = np.ones(len(days))
+    for _ in range(CALIBRATION_ROUNDS):
+        expected = (is_open * weight[start_year][:, None]).sum(axis=0)
+        weight = np.clip(weight * goals / np.maximum(expected, 1.0), 0.0, 1.0)
+    keep = rng.random(len(candidates)) < weight[start_year]
+    keep = _meet_exactly(rng, keep, is_open[:, -1], int(goals[-1]))
     return candidates[keep].reset_index(drop=True)
 
 
-def _follow_trend(
-    rng: np.random.Generator, cases: pd.DataFrame, goal: pd.Series, timeline: Timeline
-) -> pd.DataFrame:
-    """Start fewer spells in years whose goal is lower, so the demo has the authority's trend."""
-    if goal.max() <= 0:
-        return cases
-    relative = (goal / goal.max()).to_numpy()
-    starts = cases["anchor_start"].to_numpy().astype("datetime64[D]")
-    weight = relative[timeline.year_of(starts)]
-    return cases[rng.random(len(cases)) < weight].reset_index(drop=True)
+def _meet_exactly(
+    rng: np.random.Generator, keep: np.ndarray, is_open: np.ndarray, wanted: int
+) -> np.ndarray:
+    """Drop or add open cases at random so that exactly `wanted` are open on the last day."""
+    kept_open = np.flatnonzero(keep & is_open)
+    if len(kept_open) > wanted:
+        keep[rng.choice(kept_open, size=len(kept_open) - wanted, replace=False)] = False
+    else:
+        spare = np.flatnonzero(~keep & is_open)
+        extra = min(wanted - len(kept_open), len(spare))
+        keep[rng.choice(spare, size=extra, replace=False)] = True
+    return keep
+
+
+def _span(timeline: Timeline, stream: str) -> tuple[int, int]:
+    """Days on which a stream's spells may start: its run-in before the first year, to the end."""
+    first = d.day_number(timeline.window_start) - round(RUN_IN_YEARS[stream] * DAYS_PER_YEAR)
+    return int(first), int(d.day_number(timeline.extract_date))
 
 
 def _counted_open(cases: pd.DataFrame, day: np.int64) -> np.ndarray:
@@ -103,6 +126,12 @@ def _counted_open(cases: pd.DataFrame, day: np.int64) -> np.ndarray:
 def _open_cin_at(cases: pd.DataFrame, day: np.int64) -> int:
     """CIN episodes open on the day (every case is one, except referrals with no further action)."""
     is_open = (cases["referral"] <= day) & (cases["closure"] > day) & ~cases["nfa"]
+    return int(is_open.sum())
+
+
+def _open_plans_at(cases: pd.DataFrame, day: np.int64) -> int:
+    """Child protection plans open on the day (cases without a plan hold -1 as their start)."""
+    is_open = (cases["cpp_start"] >= 0) & (cases["cpp_start"] <= day) & (cases["cpp_end"] > day)
     return int(is_open.sum())
 
 
@@ -235,8 +264,7 @@ def _need_cases(rng: np.random.Generator, n: int, span: tuple[int, int]) -> pd.D
 
 def _short_break_cases(rng: np.random.Generator, wanted: int, timeline: Timeline) -> pd.DataFrame:
     """Disabled children on a long CIN plan, whose short-break stays are added to the 903."""
-    last = d.day_number(timeline.extract_date)
-    span = (last - round(RUN_IN_YEARS["SB"] * DAYS_PER_YEAR), last)
+    span = _span(timeline, "SB")
     n = 4 * wanted
     start = d.uniform_days(rng, n, span)
     ages = tuple(round(age * DAYS_PER_YEAR) for age in CARE.short_break_ages)

@@ -30,25 +30,17 @@ GENDER_NAMES = {"M": "Male", "F": "Female", "U": "Unknown"}
 def address_csv(cases: pd.DataFrame) -> bytes:
     """Every child's current address, and the address before it for children who moved."""
     moved = cases[cases["previous_postcode"] != ""]
-    previous = pd.DataFrame(
+    rows = pd.DataFrame(
         {
-            "LAchildID": moved["child_id"].to_numpy(),
-            "Postcode": moved["previous_postcode"].to_numpy(),
-            "AddressFrom": d.dmy(moved["previous_from"].to_numpy()),
-            "AddressTo": d.dmy(moved["address_from"].to_numpy() - 1),
+            "LAchildID": np.concatenate([moved["child_id"], cases["child_id"]]),
+            "Postcode": np.concatenate([moved["previous_postcode"], cases["home_postcode"]]),
+            "from": np.concatenate([moved["previous_from"], cases["address_from"]]),
+            "to": np.concatenate([moved["address_from"] - 1, np.full(len(cases), d.OPEN)]),
         }
-    )
-    current = pd.DataFrame(
-        {
-            "LAchildID": cases["child_id"].to_numpy(),
-            "Postcode": cases["home_postcode"].to_numpy(),
-            "AddressFrom": d.dmy(cases["address_from"].to_numpy()),
-            "AddressTo": "",
-        }
-    )
-    table = pd.concat([previous, current], ignore_index=True)
-    table = table.sort_values(["LAchildID", "AddressFrom"], key=_date_order, ignore_index=True)
-    return table[list(ADDRESS_COLUMNS)].to_csv(index=False).encode("utf-8")
+    ).sort_values(["LAchildID", "from"], ignore_index=True)
+    rows["AddressFrom"] = d.dmy(rows["from"].to_numpy())
+    rows["AddressTo"] = d.dmy(rows["to"].to_numpy())
+    return rows[list(ADDRESS_COLUMNS)].to_csv(index=False).encode("utf-8")
 
 
 def case_extract_csv(spells: pd.DataFrame) -> bytes:
@@ -66,13 +58,6 @@ def case_extract_csv(spells: pd.DataFrame) -> bytes:
         }
     )
     return table[list(CASE_COLUMNS)].to_csv(index=False).encode("utf-8")
-
-
-def _date_order(column: pd.Series) -> pd.Series:
-    """Sort key: DD/MM/YYYY text by date, any other column as it is."""
-    if column.name == "AddressFrom":
-        return pd.to_datetime(column, format="%d/%m/%Y", errors="coerce")
-    return column
 
 
 def counted_spells(cases: pd.DataFrame) -> pd.DataFrame:

@@ -36,7 +36,7 @@ def _rate_for(rates: pd.DataFrame, la_code: str, year: int) -> float:
     for area in (la_code, ENGLAND_CODE):
         if area not in rates.index.get_level_values("area_code"):
             continue
-        series = rates.loc[area, "rate_per_10000"]
+        series = rates.loc[area, "rate_per_10000"].sort_index()
         earlier = series[series.index <= year]
         if not earlier.empty:
             return float(earlier.iloc[-1])
