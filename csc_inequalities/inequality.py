@@ -136,7 +136,7 @@ def slope_index(
     if groups < SII_MINIMUM_GROUPS:
         return SlopeIndex(
             None, None, None, None, None, None, None, groups,
-            f"needs at least {SII_MINIMUM_GROUPS} groups with children; {groups} here",
+            f"it needs at least {SII_MINIMUM_GROUPS} groups with children and there are {groups}",
         )  # fmt: skip
     population, value = population[usable], value[usable]
     se = (upper[usable] - lower[usable]) / (2.0 * Z95)
@@ -161,7 +161,12 @@ def slope_index(
 
 
 def slope_index_of_table(table: pd.DataFrame, confidence: float = 0.95) -> SlopeIndex:
-    """SII and RII of a gradient table's rates."""
+    """SII and RII of a gradient table's rates (none when nothing was counted)."""
+    if not table["count"].sum() > 0:
+        groups = int((table["children"] > 0).sum())
+        return SlopeIndex(
+            None, None, None, None, None, None, None, groups, "no children were counted"
+        )
     return slope_index(
         table["children"],
         table["rate_per_10000"],

@@ -90,7 +90,7 @@ def ratio_sentence(
 def slope_sentence(slope: SlopeIndex, word: str) -> str:
     """The SII as a gap between the two ends of the fitted line."""
     if slope.sii is None:
-        return f"The slope index of inequality could not be computed: it {slope.reason}."
+        return f"No slope index of inequality is given: {slope.reason}."
     direction = "higher" if slope.sii < 0 else "lower"
     sentence = (
         f"Across all {word}s, the fitted rate is {_rate(abs(slope.sii))} per 10,000 {direction} "

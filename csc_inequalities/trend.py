@@ -15,7 +15,7 @@ import pandas as pd
 
 from csc_inequalities.deprivation import labels_for_size
 from csc_inequalities.gradient import GRADIENT_COLUMNS, with_rates
-from csc_inequalities.inequality import slope_index
+from csc_inequalities.inequality import slope_index_of_table
 from csc_inequalities.measures import Measure, year_ending
 from csc_inequalities.rates import rate_per_10000
 
@@ -129,9 +129,7 @@ def trend(
     sii_rows = []
     for index, year in enumerate(years):
         table = deciles_by_year.iloc[index * 10 : (index + 1) * 10]
-        slope = slope_index(
-            table["children"], table["rate_per_10000"], table["lower_95ci"], table["upper_95ci"]
-        )
+        slope = slope_index_of_table(table)
         total = float(by_decile[:, index].sum())
         sii_rows.append(
             [year, year_ending(year), total, float(children.sum()),

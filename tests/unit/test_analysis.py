@@ -65,6 +65,8 @@ def test_no_records_counted_breaks_nothing(average):
     )
     assert analysis.overall.count == 0
     assert analysis.summary.ratio_quintile.ratio is None
+    assert analysis.summary.slope.sii is None
+    assert analysis.sentences["sii"].endswith("no children were counted.")
     assert analysis.trend.sii.empty
     assert all(isinstance(sentence, str) and sentence for sentence in analysis.sentences.values())
 
