@@ -80,6 +80,16 @@ class Analysis:
     ethnicity_sentences: dict[str, str]
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def decile_scheme(self) -> str:
+        """The grouping scheme of ``gradient`` (e.g. 'national_decile'), for figures and labels."""
+        return deprivation.scheme_name(self.deciles, 10)
+
+    @property
+    def quintile_scheme(self) -> str:
+        """The grouping scheme of ``gradient_quintiles``."""
+        return deprivation.scheme_name(self.deciles, 5)
+
 
 @lru_cache(maxsize=64)
 def authority_lsoas(store: Any, la_code: str, imd_year: int) -> pd.DataFrame:
