@@ -242,6 +242,8 @@ def method_paragraph(comparison: AdjustedComparison) -> str:
         f"the logarithm of the rates {weighting}, so the line gives the rate typical of "
         "authorities with that level of deprivation, and an authority's rate divided by the "
         "line's value says how far above or below that typical level it is." + excluded + " "
+        "The figure depends on how deprivation is measured, so compare both measures offered "
+        "before drawing conclusions. "
         "The Child Welfare Inequalities Project found an 'inverse intervention law': at the "
         "same level of neighbourhood deprivation, intervention rates are higher in less "
         "deprived authorities than in more deprived ones (Bywaters et al. 2015). Authority "

@@ -207,6 +207,8 @@ def test_method_paragraph_cites_the_inverse_intervention_law():
     assert "inverse intervention law" in text
     assert "Bywaters" in text and "Children and Youth Services Review 57: 98-105" in text
     assert "ordinary least squares" in text and "Authority 908" in text
+    weighted = adjusted_comparison(ConstructedStore(), "E06000901", "cla", weighted=True)
+    assert "weighted by each authority's number of children" in method_paragraph(weighted)
 
 
 def _comparison(name: str, ratio: float) -> AdjustedComparison:
