@@ -405,7 +405,7 @@ def _with_hidden(table: pd.DataFrame, hidden: pd.Series, rule: DisclosureRule) -
     return published
 
 
-PUBLISHABLE_MAP_LAYERS = ("deprivation", "decile", "quintile", "minority_share")
+PUBLISHABLE_MAP_LAYERS = ("deprivation", "decile", "quintile", "minority", "minority_share")
 
 
 class DisclosureRefused(ValueError):

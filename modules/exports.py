@@ -1,0 +1,310 @@
+"""The export panel: each chart as PNG and SVG, each table as CSV and XLSX, the report as DOCX
+and HTML, all in the view the sidebar shows (publication unless internal is chosen)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from shiny import module, reactive, render, req, ui
+
+from csc_inequalities.analysis import Analysis
+from csc_inequalities.deprivation import DOMAIN_NAMES
+from csc_inequalities.disclosure import View, check_map_publishable
+from csc_inequalities.exports.charts import CHART_TITLES, analysis_charts
+from csc_inequalities.exports.filenames import export_filename
+from csc_inequalities.exports.images import MEDIA_TYPES, figure_image, print_ready
+from csc_inequalities.exports.provenance import ExportContext, export_context
+from csc_inequalities.exports.report import REPORT_FORMATS, report_bytes, report_filename
+from csc_inequalities.exports.report_content import ReportChart
+from csc_inequalities.exports.tables import analysis_tables, csv_bytes, xlsx_bytes
+from csc_inequalities.figures.layers import LAYERS, layer_map
+from csc_inequalities.figures.maps import decile_map
+from csc_inequalities.maps_data import authority_geojson
+from csc_inequalities.records.canonical import LoadResult
+from csc_inequalities.store import ReferenceStore
+from modules.state import Settings
+
+TABLE_LABELS = {
+    "gradient": "Rates by deprivation decile",
+    "gradient-quintiles": "Rates by deprivation quintile",
+    "ethnicity": "Rates by ethnic group",
+    "ethnicity-by-deprivation": "Rates by ethnic group within deprivation quintiles",
+    "neighbourhoods": "Neighbourhoods (LSOAs)",
+    "trend-gradient": "Rates by quintile and year",
+    "trend-sii": "Slope index of inequality by year",
+}
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _output_id(key: str, kind: str) -> str:
+    """A Shiny output id for one download (letters, digits and underscores only)."""
+    return f"{key.replace('-', '_')}_{kind}"
+
+
+@module.ui
+def exports_ui() -> ui.TagList:
+    """Headings, the active view and rule, then charts, map, tables and report downloads."""
+    chart_rows = [
+        ui.tags.li(
+            ui.h4(title, class_="h6 mb-1"),
+            ui.download_button(_output_id(key, "png"), "PNG", class_="btn-sm me-2"),
+            ui.download_button(_output_id(key, "svg"), "SVG", class_="btn-sm me-2"),
+            ui.output_ui(_output_id(key, "alt")),
+            class_="mb-3",
+        )
+        for key, title in CHART_TITLES.items()
+    ]
+    table_rows = [
+        ui.tags.li(
+            ui.h4(label, class_="h6 mb-1"),
+            ui.download_button(_output_id(key, "csv"), "CSV", class_="btn-sm me-2"),
+            ui.download_button(_output_id(key, "xlsx"), "XLSX", class_="btn-sm me-2"),
+            class_="mb-3",
+        )
+        for key, label in TABLE_LABELS.items()
+    ]
+    return ui.TagList(
+        ui.h2("Export", class_="h4 mt-2"),
+        ui.output_ui("view_status"),
+        ui.layout_columns(
+            ui.card(
+                ui.card_header(ui.h3("Report", class_="h6 m-0")),
+                ui.p(
+                    "One document with the charts, tables, plain-language findings, methods, "
+                    "data quality notes, caveats and sources."
+                ),
+                ui.div(
+                    ui.download_button("report_docx", "Word report (DOCX)", class_="me-2"),
+                    ui.download_button("report_html", "Web page report (HTML)"),
+                ),
+            ),
+            ui.card(
+                ui.card_header(ui.h3("Map", class_="h6 m-0")),
+                ui.input_radio_buttons("map_layer", "Colour neighbourhoods by", LAYERS),
+                ui.output_ui("map_downloads"),
+            ),
+            col_widths=(6, 6),
+        ),
+        ui.layout_columns(
+            ui.card(
+                ui.card_header(ui.h3("Charts", class_="h6 m-0")),
+                ui.p(
+                    "Print quality: PNG at 300 dots per inch across an A4 page's text width, "
+                    "or SVG. Each chart's text alternative is given below its buttons.",
+                    class_="small",
+                ),
+                ui.tags.ul(*chart_rows, class_="list-unstyled"),
+            ),
+            ui.card(
+                ui.card_header(ui.h3("Tables", class_="h6 m-0")),
+                ui.p(
+                    "CSV, or XLSX with a metadata sheet (sources, reference date, definitions, "
+                    "the disclosure rule, date generated, app version).",
+                    class_="small",
+                ),
+                ui.tags.ul(*table_rows, class_="list-unstyled"),
+                ui.download_button("all_tables_xlsx", "All tables in one workbook (XLSX)"),
+            ),
+            col_widths=(6, 6),
+        ),
+    )
+
+
+@module.server
+def exports_server(
+    input,
+    output,
+    session,
+    store: ReferenceStore,
+    settings: Settings,
+    records: Callable[[], LoadResult],
+    analysis: Callable[[], Analysis],
+    is_demo: Callable[[], bool],
+):
+    """Register a download for every chart, table, the map and the report of the session."""
+
+    @reactive.calc
+    def context() -> ExportContext:
+        return export_context(analysis(), View(settings.view()), demo=is_demo())
+
+    @reactive.calc
+    def tables() -> dict:
+        return {t.key: t for t in analysis_tables(analysis(), context())}
+
+    @reactive.calc
+    def charts() -> dict[str, ReportChart]:
+        return {c.key: c for c in analysis_charts(analysis(), tables(), context())}
+
+    @render.ui
+    def view_status():
+        shown = context()
+        publication = shown.view is View.PUBLICATION
+        return ui.div(
+            ui.p(ui.strong("Every export below is in this view: "), shown.view_label),
+            ui.p(ui.strong("Disclosure control: "), shown.rule_text, class_="small mb-0"),
+            None
+            if publication
+            else ui.p(
+                "Internal exports say 'not for publication' in their titles and file names.",
+                class_="small mb-0",
+            ),
+            class_="alert " + ("alert-info" if publication else "alert-warning"),
+            role="status",
+        )
+
+    def register_chart_image(key: str, image_format: str) -> None:
+        """One chart's download in one image format."""
+
+        async def download():
+            chart = charts().get(key)
+            req(chart is not None)
+            ready = print_ready(chart.figure, context(), chart.title, chart.direction)
+            yield await asyncio.to_thread(figure_image, ready, image_format)
+
+        download.__name__ = _output_id(key, image_format)
+        render.download_button(
+            download,
+            filename=lambda: export_filename(context(), key, image_format),
+            media_type=MEDIA_TYPES[image_format],
+        )
+
+    def register_chart(key: str) -> None:
+        """PNG and SVG downloads and the alt text for one chart."""
+        for image_format in MEDIA_TYPES:
+            register_chart_image(key, image_format)
+
+        def alt_text():
+            chart = charts().get(key)
+            if chart is None:
+                return ui.p("Not available for these records.", class_="small text-muted")
+            return ui.tags.details(
+                ui.tags.summary("Alt text", class_="small"),
+                ui.p(chart.alt_text, class_="small"),
+            )
+
+        alt_text.__name__ = _output_id(key, "alt")
+        render.ui(alt_text)
+
+    def register_table(key: str) -> None:
+        """CSV and XLSX downloads for one table."""
+
+        async def download_csv():
+            table = tables().get(key)
+            req(table is not None)
+            yield csv_bytes(table)
+
+        async def download_xlsx():
+            table = tables().get(key)
+            req(table is not None)
+            yield await asyncio.to_thread(xlsx_bytes, [table], context())
+
+        download_csv.__name__ = _output_id(key, "csv")
+        download_xlsx.__name__ = _output_id(key, "xlsx")
+        render.download_button(
+            download_csv,
+            filename=lambda: export_filename(context(), key, "csv"),
+            media_type="text/csv",
+        )
+        render.download_button(
+            download_xlsx,
+            filename=lambda: export_filename(context(), key, "xlsx"),
+            media_type=XLSX_MEDIA_TYPE,
+        )
+
+    for chart_key in CHART_TITLES:
+        register_chart(chart_key)
+    for table_key in TABLE_LABELS:
+        register_table(table_key)
+
+    @render.download_button(
+        filename=lambda: export_filename(context(), "tables", "xlsx"), media_type=XLSX_MEDIA_TYPE
+    )
+    async def all_tables_xlsx():
+        yield await asyncio.to_thread(xlsx_bytes, list(tables().values()), context())
+
+    def register_report(report_format: str) -> None:
+        """A report download with a progress bar while the charts are drawn."""
+
+        async def download():
+            shown, result, loaded = context(), analysis(), records()
+            loop = asyncio.get_running_loop()
+            with ui.Progress(min=0, max=len(charts()) + 1) as progress:
+                progress.set(0, message="Writing the report", detail="drawing the charts")
+
+                def step(message: str) -> None:
+                    loop.call_soon_threadsafe(lambda: progress.inc(1, detail=message))
+
+                yield await asyncio.to_thread(
+                    report_bytes, result, loaded, shown, report_format, step
+                )
+
+        download.__name__ = f"report_{report_format}"
+        render.download_button(
+            download,
+            filename=lambda: report_filename(context(), report_format),
+            media_type=REPORT_FORMATS[report_format],
+        )
+
+    for report_format in REPORT_FORMATS:
+        register_report(report_format)
+
+    @reactive.calc
+    def map_refusal() -> str | None:
+        try:
+            check_map_publishable(input.map_layer(), settings.view())
+        except ValueError as refusal:
+            return str(refusal)
+        return None
+
+    @render.ui
+    def map_downloads():
+        refusal = map_refusal()
+        if refusal:
+            return ui.p(refusal, class_="alert alert-warning small", role="status")
+        return ui.div(
+            ui.download_button("map_png", "PNG", class_="btn-sm me-2"),
+            ui.download_button("map_svg", "SVG", class_="btn-sm"),
+            ui.p(
+                "A map of many neighbourhoods takes a few seconds to draw.",
+                class_="small text-muted mt-2",
+            ),
+        )
+
+    def map_figure():
+        """The chosen map layer for the session's authority and index."""
+        layer = input.map_layer()
+        check_map_publishable(layer, settings.view())
+        shown, result = context(), analysis()
+        geojson = authority_geojson(result.imd_year, result.la_code)
+        if layer == "decile":
+            domain = settings.domain()
+            lsoas = store.lsoas(result.imd_year)
+            fig = decile_map(
+                geojson,
+                lsoas[lsoas["la_code"] == result.la_code],
+                title=f"{result.la_name}: neighbourhoods by deprivation decile",
+                subtitle=f"{DOMAIN_NAMES[domain]}, IMD {result.imd_year}",
+                decile_column=f"{domain}_decile",
+                rank_column=f"{domain}_rank",
+            )
+        else:
+            fig, _ = layer_map(geojson, result.lsoas, layer, result.la_name, shown.measure_label)
+        return print_ready(fig, shown, f"{result.la_name}: {LAYERS[layer].lower()}")
+
+    def register_map(image_format: str) -> None:
+        """A map download in one image format."""
+
+        async def download():
+            fig = map_figure()
+            yield await asyncio.to_thread(figure_image, fig, image_format)
+
+        download.__name__ = f"map_{image_format}"
+        render.download_button(
+            download,
+            filename=lambda: export_filename(context(), f"map-{input.map_layer()}", image_format),
+            media_type=MEDIA_TYPES[image_format],
+        )
+
+    for image_format in MEDIA_TYPES:
+        register_map(image_format)
