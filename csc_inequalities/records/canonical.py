@@ -170,3 +170,20 @@ class LoadResult:
             .reset_index()
             .sort_values(["severity", "records"], ascending=[True, False], ignore_index=True)
         )
+
+    def totals(self) -> pd.DataFrame:
+        """Totals over all files: what was used, dropped, doubtful and outside the authority."""
+        return pd.DataFrame(
+            {
+                "measure": [
+                    "Spells (or count rows) used",
+                    "Records dropped",
+                    "Warnings",
+                    "Outside the authority",
+                ],
+                "records": [
+                    int(self.summary[column].sum())
+                    for column in ("spells_used", "dropped", "warnings", "outside_authority")
+                ],
+            }
+        )

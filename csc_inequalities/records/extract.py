@@ -8,7 +8,7 @@ from csc_inequalities.records import issues as iss
 from csc_inequalities.records.canonical import INTERVENTIONS
 from csc_inequalities.records.fields import FIELD_LABELS, match_columns
 from csc_inequalities.records.issues import RecordsError
-from csc_inequalities.records.sniff import Table
+from csc_inequalities.records.sniff import Table, check_size, read_tables
 from csc_inequalities.records.values import (
     parse_dates,
     parse_ethnicity,
@@ -174,3 +174,11 @@ def read_extract(
     )
     usable = spells[~dropped & ~short_break]
     return usable, iss.combine_issues(issues), int((short_break & ~dropped).sum())
+
+
+def extract_columns(name: str, content: bytes) -> list[str]:
+    """The columns of an extract (of its best-matching sheet), for the column-mapping step."""
+    check_size(name, content)
+    tables = read_tables(name, content)
+    best = max(tables, key=lambda table: len(suggest_mapping(list(table.frame.columns))))
+    return [str(column) for column in best.frame.columns]
