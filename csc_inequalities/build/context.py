@@ -22,6 +22,7 @@ class BuildContext:
     out_dir: Path
     frames: dict[str, object] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, object] = field(default_factory=dict)
 
     def read(self, name: str, **options) -> pd.DataFrame:
         """A tabular source, checked against its manifest entry."""

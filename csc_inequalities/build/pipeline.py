@@ -49,6 +49,7 @@ class BuildReport:
     seconds: float
     step_seconds: dict[str, float] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, object] = field(default_factory=dict)
 
 
 def build_code_version() -> str:
@@ -96,6 +97,7 @@ def build_store(mirror: Path | None, store_dir: Path, force: bool = False) -> Bu
                 store_dir=store_dir,
                 seconds=time.perf_counter() - started,
                 tables=state.get("tables", {}),
+                notes=state.get("notes", {}),
             )
         return _build(context, store_dir, wanted, started, reason=_reason(state, wanted, force))
 
@@ -139,6 +141,7 @@ def _build(
             "seconds": round(seconds, 1),
             "steps": step_seconds,
             "tables": context.tables,
+            "notes": context.notes,
             "sources": {name: str(path) for name, path in context.paths.items()},
         }
         (temporary / STATE_FILE).write_text(json.dumps(state, indent=2))
@@ -153,6 +156,7 @@ def _build(
         seconds=seconds,
         step_seconds=step_seconds,
         tables=dict(context.tables),
+        notes=dict(context.notes),
     )
 
 

@@ -33,8 +33,8 @@ def load_english_postcodes() -> pd.DataFrame:
     ).drop_duplicates("postcode")
 
 
-def points_in_polygons(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
-    """Index of the polygon holding each point (-1 if none within the nearest limit)."""
+def points_in_polygons(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, int]:
+    """Index of the polygon holding each point (-1 if none is near), and how many were near only."""
     tree = shapely.STRtree(polygons)
     point_index, polygon_index = tree.query(points, predicate="intersects")
     found = np.full(len(points), -1, dtype=np.int64)
@@ -45,7 +45,7 @@ def points_in_polygons(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
             points[outside], max_distance=NEAREST_LIMIT_M, all_matches=False
         )
         found[outside[near_point]] = near_polygon
-    return found
+    return found, int((found[outside] >= 0).sum())
 
 
 def postcode_lsoas(
@@ -58,7 +58,7 @@ def postcode_lsoas(
     """Each postcode's 2011 LSOA (full-detail polygons), 2021 LSOA (exact fit) and authority."""
     points = shapely.points(postcodes["easting"].to_numpy(), postcodes["northing"].to_numpy())
     polygons11 = lsoa11_polygons.to_crs("EPSG:27700")
-    index11 = points_in_polygons(points, polygons11.geometry.to_numpy())
+    index11, placed_by_nearest = points_in_polygons(points, polygons11.geometry.to_numpy())
     placed = index11 >= 0
     out = pd.DataFrame(
         {
@@ -78,7 +78,14 @@ def postcode_lsoas(
         )
     out["lsoa21_code"] = lsoa21
     out["la_code"] = out["lsoa21_code"].map(lsoa21_authority)
-    return out.sort_values("postcode", ignore_index=True)
+    out = out.sort_values("postcode", ignore_index=True)
+    out.attrs.update(
+        postcodes_in=len(postcodes),
+        placed_by_nearest_lsoa=placed_by_nearest,
+        not_placed=int((~placed).sum()),
+        split_lsoa_postcodes=len(several),
+    )
+    return out
 
 
 def _choose_among_parts(

@@ -61,6 +61,10 @@ def population_step(ctx: BuildContext) -> None:
         exact_fit, population.census_children_2021(ctx.read("census21_age6_lsoa21"))
     )
     children21 = population.children_2021(children11, weights)
+    ctx.notes["children_0_17_england"] = {
+        "lsoa_2011": float(children11["children_0_17"].sum()),
+        "lsoa_2021": float(children21["children_0_17"].sum()),
+    }
     ctx.frames.update(children_2011=children11, children_2021=children21, exact_fit=exact_fit)
     ctx.write("lsoa_11_21", population.lsoa_lookup(weights, children11, children21))
 
@@ -182,6 +186,7 @@ def postcodes_step(ctx: BuildContext) -> None:
         ctx.frames["exact_fit"][ctx.frames["exact_fit"]["lsoa11_code"].str.startswith("E01")],
         ctx.frames["lsoa_2021"].set_index("lsoa_code")["la_code"],
     )
+    ctx.notes["postcodes"] = dict(table.attrs)
     check_unique(table, "postcode", "postcodes")
     check_no_missing(table, ["lsoa11_code", "lsoa21_code", "la_code"], "postcodes")
     ctx.write("postcodes", table)

@@ -49,5 +49,7 @@ def run_build(args: argparse.Namespace) -> int:
     if report.built:
         for table, rows in report.tables.items():
             print(f"  {table:<24} {rows:>10,} rows")
+        for topic, note in report.notes.items():
+            print(f"  {topic}: {note}")
     print(f"Done in {report.seconds:.1f} s.")
     return 0
