@@ -71,7 +71,7 @@ def ethnicity_server(
         result = analysis()
         table = plottable(shown().frame("ethnicity"), NUMERIC)
         fig, alt = ethnicity_chart(
-            table, result.overall.rate, result.measure.label(), result.la_name
+            table, result.overall.rate_per_10000, result.measure.label(), result.la_name
         )
         return plotly_ui(fig, "ethnicity-chart", alt)
 

@@ -1,0 +1,49 @@
+"""The screen's view: publication shows no count of 1 to 5 anywhere; internal is exact."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from csc_inequalities.analysis import run_analysis
+from csc_inequalities.demo_records import demo_records
+from csc_inequalities.disclosure import SUPPRESSED
+from csc_inequalities.measures import Measure, year_ending
+from csc_inequalities.views import plottable, shown_results
+
+RUTLAND = "E06000017"  # small: many small counts to suppress
+
+
+@pytest.fixture(scope="module")
+def analysis(store):
+    records = demo_records(RUTLAND)
+    return run_analysis(records, store, RUTLAND, 2025, Measure("CLA", "at_date", year_ending(2025)))
+
+
+def test_internal_view_shows_the_analysis_exactly(analysis) -> None:
+    shown = shown_results(analysis, "internal", demo=True)
+    pd.testing.assert_series_equal(
+        shown.frame("gradient")["count"].astype(float),
+        analysis.gradient["count"].astype(float),
+        check_names=False,
+    )
+    assert shown.sentences and not shown.withheld
+
+
+def test_publication_view_hides_every_count_from_one_to_five(analysis) -> None:
+    shown = shown_results(analysis, "publication", demo=True)
+    for key, table in shown.tables.items():
+        if "count" not in table.frame.columns:
+            continue
+        counts = pd.to_numeric(table.frame["count"].replace(SUPPRESSED, None), errors="coerce")
+        assert not counts.between(1, 5).any(), key
+    assert shown.context.view_label.startswith("Publication")
+    internal = shown_results(analysis, "internal", demo=True)
+    assert set(shown.sentences) <= set(internal.sentences)
+
+
+def test_plottable_turns_suppressed_cells_into_gaps() -> None:
+    frame = pd.DataFrame({"count": [SUPPRESSED, 12], "rate_per_10000": [SUPPRESSED, 40.5]})
+    numeric = plottable(frame, ("count", "rate_per_10000"))
+    assert numeric["count"].isna().tolist() == [True, False]
+    assert numeric["rate_per_10000"].tolist()[1] == 40.5
