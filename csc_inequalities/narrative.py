@@ -135,6 +135,8 @@ def share_sentence(share: Share, measure: Measure, la_name: str, locality: str) 
         if share.share_of_children is not None
         else ""
     )
+    if share.share_of_count == 0:
+        return f"None of the {measure.noun()} counted were in {where}{children}."
     total = share.count / share.share_of_count
     return (
         f"{share.share_of_count:.0%} of the {_number(total)} {measure.noun()} were in "
@@ -188,3 +190,78 @@ def ethnicity_sentences(table: pd.DataFrame, measure: Measure) -> dict[str, str]
                 f"{_rate(white['rate_per_10000'])} per 10,000)."
             )
     return sentences
+
+
+def ethnicity_deprivation_sentence(table: pd.DataFrame, measure: Measure) -> str:
+    """Whether the gradient holds within each ethnic group: most against least deprived fifth."""
+    rows = table.set_index(["quintile", "ethnic_group"])
+    steeper, flatter, unknown = [], [], []
+    for group in MAJOR_GROUPS:
+        most, least = rows.loc[(1, group)], rows.loc[(5, group)]
+        if not (most["count"] > 0 and least["count"] > 0):
+            unknown.append(GROUP_NAMES[group])
+        elif most["rate_per_10000"] > least["rate_per_10000"]:
+            steeper.append(GROUP_NAMES[group])
+        else:
+            flatter.append(GROUP_NAMES[group])
+    parts = []
+    if steeper:
+        parts.append(
+            f"Rates were higher in England's most deprived fifth than in its least deprived "
+            f"fifth for {_listed(steeper)} children"
+        )
+    if flatter:
+        parts.append(f"not higher for {_listed(flatter)} children")
+    sentence = "; ".join(parts) if parts else "No ethnic group had children counted at both ends"
+    if unknown:
+        sentence += (
+            f"{'; ' if parts else ''}too few {measure.noun()} to compare the ends for "
+            f"{_listed(unknown)} children"
+        )
+    return f"{sentence[0].upper()}{sentence[1:]} (denominators estimated; see methods)."
+
+
+def _listed(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def trend_sentence(sii: pd.DataFrame) -> str:
+    """How the slope index changed from the first to the last year with one."""
+    known = sii.dropna(subset=["sii"])
+    if len(known) < 2:
+        return "The records do not cover two or more years with a slope index, so no trend."
+    first, last = known.iloc[0], known.iloc[-1]
+    overlap = first["sii_lower"] <= last["sii_upper"] and last["sii_lower"] <= first["sii_upper"]
+    change = "wider" if abs(last["sii"]) > abs(first["sii"]) else "narrower"
+    sentence = (
+        f"The gap between the most and least deprived ends was {_rate(abs(first['sii']))} per "
+        f"10,000 at 31 March {int(first['year'])} and {_rate(abs(last['sii']))} at 31 March "
+        f"{int(last['year'])}"
+    )
+    if overlap:
+        return f"{sentence}; the intervals overlap, so the change may be chance."
+    return f"{sentence}: {change}, beyond the play of chance in the intervals."
+
+
+def cwip_sentence(cwip: pd.DataFrame | None, measure: Measure) -> str:
+    """England's 2015 CWIP gradient, for comparison with the authority's own."""
+    if cwip is None:
+        return "No England gradient by decile was published for this measure."
+    most, least = cwip["rate_per_10000"].iloc[0], cwip["rate_per_10000"].iloc[-1]
+    return (
+        f"In England in 2015 (CWIP sample of 18 authorities, IMD 2015) the rate was "
+        f"{most:.0f} per 10,000 in the most deprived decile and {least:.0f} in the least "
+        f"deprived, {most / least:.1f} times as high; that gradient is for children "
+        f"{'on plans' if measure.intervention == 'CPP' else 'looked after'} at 31 March 2015."
+    )
+
+
+def map_sentence(lsoas: pd.DataFrame, threshold: int) -> str:
+    """How many neighbourhoods rest on few events, and what the map does about it."""
+    few = int(lsoas["small_count"].sum())
+    return (
+        f"{few} of {len(lsoas)} neighbourhoods had fewer than {threshold} counted, so their "
+        "raw rates are unstable; the map shows smoothed rates, pulled towards the authority's "
+        "rate where numbers are small."
+    )
