@@ -73,7 +73,12 @@ def server(input, output, session) -> None:
     ):
         panel_server(name, settings=settings, analysis=data.analysis, shown=data.shown)
     context_server(
-        "context", store=STORE, settings=settings, records=data.records, analysis=data.analysis
+        "context",
+        store=STORE,
+        settings=settings,
+        records=data.records,
+        analysis=data.analysis,
+        is_demo=data.is_demo,
     )
     exports_server(
         "exports",
