@@ -110,7 +110,7 @@ def download_sources(manifest: Manifest, downloads: Path) -> dict[str, Path]:
         )
     paths = {}
     for name, source in manifest.sources.items():
-        target = downloads / Path(source.download_url.split("?")[0]).name
+        target = downloads / source.download_url.rstrip("/").rsplit("/", 1)[-1]
         if not target.is_file():
             _download(source.download_url, target)
         paths[name] = target
