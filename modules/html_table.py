@@ -27,6 +27,10 @@ def html_table(frame: pd.DataFrame, caption: str, table_id: str | None = None) -
             id=table_id,
         ),
         class_="table-responsive",
+        # A table wider than the screen scrolls; keyboard users must be able to focus it.
+        tabindex="0",
+        role="region",
+        aria_label=caption,
     )
 
 
