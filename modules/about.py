@@ -38,6 +38,8 @@ def about_ui() -> ui.TagList:
             "lives in, and differ by ethnic group. It continues the work of the Child Welfare "
             "Inequalities Project (Bywaters et al. 2018, 2020)."
         ),
+        # A link near the top gives keyboard users a focus point from which to scroll the page.
+        ui.p(ui.a("Read the accessibility statement", href="#accessibility")),
         ui.h3("Data sources and licence", class_="h5"),
         ui.tags.table(
             ui.tags.caption("Official data used by the explorer"),
