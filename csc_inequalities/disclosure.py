@@ -93,13 +93,15 @@ def suppressed_cells(
     column_totals: str = "known",
     overall_total: str = "known",
     rule: DisclosureRule = DEFAULT_RULE,
+    unpublished: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which cells of a table with margins to hide so that none can be worked out.
 
     `counts` is the rows x columns table; each margin is "absent" (not published
     anywhere), "shown" (a line of the table, which may itself be suppressed) or "known"
-    (published elsewhere, so it can never be hidden). The result is the mask of the table
-    with its margins: shape (rows + 1, columns + 1), margins last.
+    (published elsewhere, so it can never be hidden). `unpublished` marks interior cells
+    that no table shows (they still add up into the margins). The result is the mask of
+    the table with its margins: shape (rows + 1, columns + 1), margins last.
     """
     values = _with_margins(np.nan_to_num(np.asarray(counts, dtype=float)))
     n_rows, n_cols = values.shape[0] - 1, values.shape[1] - 1
@@ -107,6 +109,8 @@ def suppressed_cells(
     state[:n_rows, n_cols] = _margin_state(row_totals)
     state[n_rows, :n_cols] = _margin_state(column_totals)
     state[n_rows, n_cols] = _margin_state(overall_total)
+    if unpublished is not None:
+        state[:n_rows, :n_cols][np.asarray(unpublished, dtype=bool)] = _Cell.ABSENT
     small = (values >= 1) & (values <= rule.threshold)
     state[small & (state == _Cell.PUBLISHED)] = _Cell.SUPPRESSED
     lines = _lines(n_rows, n_cols)
@@ -392,6 +396,78 @@ def publication_gradients(
         _with_hidden(deciles, decile_hidden, rule),
         _with_hidden(quintiles, quintile_hidden, rule),
     )
+
+
+def publication_ethnicity(
+    ethnicity: pd.DataFrame,
+    by_deprivation: pd.DataFrame,
+    quintile_totals: pd.Series,
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rates by ethnic group and by group within quintiles, protected together.
+
+    Each group's count in the first table is the sum of its quintile cells in the second,
+    and children whose ethnicity is not known complete each quintile's total: the tables
+    are protected as one quintile x (groups + not known) table whose not-known cells are
+    never shown, whose group totals are the first table, and whose quintile and authority
+    totals count as known. When the tables do not add up that way (records outside the
+    quintiles), each is protected on its own against every total.
+    """
+    wide = by_deprivation.pivot_table(
+        index="quintile", columns="ethnic_group", values="count", aggfunc="sum", observed=True
+    ).fillna(0.0)
+    groups = [g for g in ethnicity["ethnic_group"] if g in wide.columns]
+    other = [g for g in ethnicity["ethnic_group"] if g not in wide.columns]
+    by_group = ethnicity.set_index("ethnic_group")["count"].astype(float)
+    totals = quintile_totals.reindex(wide.index).astype(float)
+    not_known = totals.to_numpy() - wide[groups].sum(axis=1).to_numpy()
+    consistent = (
+        len(other) == 1
+        and np.allclose(wide[groups].sum(axis=0).to_numpy(), by_group[groups].to_numpy())
+        and np.allclose(not_known.sum(), by_group[other[0]])
+        and (not_known >= -1e-9).all()
+    )
+    if not consistent:
+        return (
+            publication_table(ethnicity, ["count"], _ethnicity_derived(ethnicity), rule=rule),
+            publication_long_table(
+                by_deprivation, "quintile", "ethnic_group", "count", list(RATE_COLUMNS), rule=rule
+            ),
+        )
+    counts = np.column_stack([wide[groups].to_numpy(), np.clip(not_known, 0, None)])
+    unpublished = np.zeros(counts.shape, dtype=bool)
+    unpublished[:, -1] = True
+    mask = suppressed_cells(
+        counts,
+        row_totals="known",
+        column_totals="shown",
+        overall_total="known",
+        rule=rule,
+        unpublished=unpublished,
+    )
+    margin = dict(zip([*groups, other[0]], mask[-1, :-1], strict=True))
+    group_hidden = ethnicity["ethnic_group"].map(margin).fillna(False).astype(bool)
+    cells = pd.DataFrame(mask[:-1, : len(groups)], index=wide.index, columns=groups)
+    flags = by_deprivation[["quintile", "ethnic_group"]].merge(
+        cells.stack().rename_axis(["quintile", "ethnic_group"]).rename("_hidden").reset_index(),
+        on=["quintile", "ethnic_group"],
+        how="left",
+    )
+    cell_hidden = pd.Series(flags["_hidden"].fillna(False).to_numpy(dtype=bool))
+    cell_hidden.index = by_deprivation.index
+    published_groups = ethnicity.copy()
+    published_groups["count"] = _published_counts(
+        ethnicity["count"], group_hidden, pd.Series(False, index=ethnicity.index), rule
+    )
+    for column in _ethnicity_derived(ethnicity):
+        published_groups[column] = ethnicity[column].astype(object).where(~group_hidden, SUPPRESSED)
+    return published_groups, _with_hidden(by_deprivation, cell_hidden, rule)
+
+
+def _ethnicity_derived(table: pd.DataFrame) -> dict[str, str]:
+    """Rate, interval and ratio columns of the ethnicity table, all built on its count."""
+    derived = [*RATE_COLUMNS, "ratio_to_white", "ratio_lower", "ratio_upper"]
+    return {column: "count" for column in derived if column in table.columns}
 
 
 def _with_hidden(table: pd.DataFrame, hidden: pd.Series, rule: DisclosureRule) -> pd.DataFrame:

@@ -16,8 +16,8 @@ from csc_inequalities.disclosure import (
     RATE_COLUMNS,
     SUPPRESSED,
     View,
+    publication_ethnicity,
     publication_gradients,
-    publication_long_table,
     publication_table,
 )
 from csc_inequalities.exports.provenance import ExportContext, official_sources
@@ -85,14 +85,8 @@ def analysis_tables(analysis: Any, context: ExportContext) -> list[ExportTable]:
     lsoas = analysis.lsoas
     trend_gradient, trend_sii = analysis.trend.gradient, analysis.trend.sii
     if publication:
-        ethnicity = _publication_ethnicity(ethnicity, rule)
-        ethnicity_deprivation = publication_long_table(
-            ethnicity_deprivation,
-            "quintile",
-            "ethnic_group",
-            "count",
-            list(RATE_COLUMNS),
-            rule=rule,
+        ethnicity, ethnicity_deprivation = _publication_ethnicity(
+            ethnicity, ethnicity_deprivation, lsoas, rule
         )
         lsoas = lsoas[[c for c in LSOA_PUBLIC_COLUMNS if c in lsoas.columns]]
         trend_gradient, trend_sii = _publication_trend(trend_gradient, trend_sii, rule)
@@ -180,18 +174,21 @@ def _with_geography(frame: pd.DataFrame, context: ExportContext) -> pd.DataFrame
     ).reset_index(drop=True)
 
 
-def _publication_ethnicity(table: pd.DataFrame, rule: Any) -> pd.DataFrame:
-    """Ethnic groups protected against the known total; ratios go when White's count is hidden."""
-    derived = {**RATE_COLUMNS, **{column: "count" for column in RATIO_COLUMNS}}
-    published = publication_table(
-        table, ["count"], {k: v for k, v in derived.items() if k in table.columns}, rule=rule
+def _publication_ethnicity(
+    ethnicity: pd.DataFrame, by_deprivation: pd.DataFrame, lsoas: pd.DataFrame, rule: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both ethnicity tables protected together; ratios go when White's count is hidden."""
+    quintile = (lsoas["national_decile"].astype(int) + 1) // 2
+    quintile_totals = lsoas["count"].groupby(quintile.to_numpy()).sum()
+    published, published_deprivation = publication_ethnicity(
+        ethnicity, by_deprivation, quintile_totals, rule
     )
     white = published["ethnic_group"] == "White"
     if (published.loc[white, "count"] == SUPPRESSED).any():
         for column in RATIO_COLUMNS:
             if column in published.columns:
                 published[column] = SUPPRESSED
-    return published
+    return published, published_deprivation
 
 
 def _publication_trend(
