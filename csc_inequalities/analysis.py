@@ -221,6 +221,7 @@ def run_analysis(
         measure, available_years(spells), lsoas, decile_groups, quintile_groups, geography,
     )  # fmt: skip
 
+    lsoa_table = _lsoa_table(lsoas, located, decile_groups, domain)
     la_name = authority_name(store, la_code)
     word = deprivation.group_word(decile_scheme)
     sentences = {
@@ -235,7 +236,15 @@ def run_analysis(
         "rii": narrative.relative_sentence(summary.slope),
         "share": narrative.share_sentence(summary.share_most_deprived, measure, la_name, deciles),
         "excess": narrative.excess_sentence(summary.excess, measure, la_name),
+        "ethnicity_deprivation": narrative.ethnicity_deprivation_sentence(
+            ethnic_deprivation, measure
+        ),
+        "trend": narrative.trend_sentence(over_time.sii),
+        "map": narrative.map_sentence(lsoa_table, smoothing.SMALL_COUNT_THRESHOLD),
     }
+    cwip = cwip_overlay(store, measure.intervention) if deciles == "national" else None
+    if deciles == "national":
+        sentences["cwip"] = narrative.cwip_sentence(cwip, measure)
     return Analysis(
         la_code=la_code,
         la_name=la_name,
@@ -249,9 +258,9 @@ def run_analysis(
         overall=overall,
         ethnicity=by_ethnicity,
         ethnicity_deprivation=ethnic_deprivation,
-        lsoas=_lsoa_table(lsoas, located, decile_groups, domain),
+        lsoas=lsoa_table,
         trend=over_time,
-        cwip=cwip_overlay(store, measure.intervention) if deciles == "national" else None,
+        cwip=cwip,
         sentences=sentences,
         ethnicity_sentences=narrative.ethnicity_sentences(by_ethnicity, measure),
         metadata=_metadata(records, measure, imd_year, deciles, domain, counts, located),

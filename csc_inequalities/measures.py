@@ -42,6 +42,7 @@ _LIKELY_TO = {
     ("CPP", "starts"): "to start a child protection plan",
     ("CLA", "starts"): "to start to be looked after",
 }
+COVERED_YEAR_SHARE = 0.2
 COUNTED_COLUMNS = ["child_id", "lsoa11_code", "lsoa21_code", "ethnic_group"]
 
 
@@ -127,17 +128,20 @@ def spells_of(records: Any) -> pd.DataFrame:
 
 
 def available_years(spells: pd.DataFrame) -> list[int]:
-    """Reporting years the records cover: years in which some spell ended, and the latest year.
+    """Reporting years the records cover: the latest year, and years with many closures.
 
-    A file holds every spell open during its own collection years, so an early start alone
-    does not mean an early year is complete; closures only appear for covered years.
+    A return holds every spell open during its own collection years, so early starts alone
+    do not make an early year complete, and a few early closures (plans reported inside a
+    still-open CIN episode) do not either: a year counts as covered when at least
+    COVERED_YEAR_SHARE as many spells ended in it as in the year with most closures.
     """
     if spells.empty:
         return []
     ends = pd.DatetimeIndex(spells["end_date"].dropna())
     latest = max(spells["start_date"].max(), ends.max() if len(ends) else pd.NaT)
-    closing_years = ends.year + (ends.month >= 4)
-    return sorted({int(year) for year in np.unique(closing_years)} | {reporting_year(latest)})
+    years, closures = np.unique(ends.year + (ends.month >= 4), return_counts=True)
+    covered = years[closures >= COVERED_YEAR_SHARE * closures.max()] if len(years) else years
+    return sorted({int(year) for year in covered} | {reporting_year(latest)})
 
 
 def default_measure(spells: pd.DataFrame, intervention: str = "CPP") -> Measure:

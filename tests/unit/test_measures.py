@@ -122,6 +122,15 @@ def test_cin_referrals_with_no_further_action_are_not_counted():
     assert list(counted["child_id"]) == ["A"]
 
 
+def test_a_few_early_closures_do_not_make_a_year_covered():
+    rows = [("A", "CPP", "2015-06-01", "2016-01-01", "E01000001", "WBRI", "White", False)]
+    rows += [
+        (f"C{i}", "CIN", "2023-01-01", f"2024-0{1 + i % 3}-01", "E01000001", "WBRI", "White", False)
+        for i in range(6)
+    ]
+    assert available_years(spells(rows)) == [2024]
+
+
 def test_available_years_and_default_measure_follow_closures():
     # Closures in 2022-23 and 2023-24 mark covered years; an old start alone does not.
     table = spells(

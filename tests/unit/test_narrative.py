@@ -77,3 +77,42 @@ def test_overall_and_excess_sentences():
     )
     sentence = excess_sentence(excess_above_least_deprived(table), CPP, "Testshire")
     assert "about 25 children on a child protection plan rather than 100: 75 above" in sentence
+
+
+def test_trend_ethnicity_and_cwip_sentences():
+    import numpy as np
+
+    from csc_inequalities.narrative import (
+        cwip_sentence,
+        ethnicity_deprivation_sentence,
+        trend_sentence,
+    )
+
+    sii = pd.DataFrame(
+        {"year": [2022, 2024], "sii": [-50.0, -120.0], "sii_lower": [-60.0, -130.0],
+         "sii_upper": [-40.0, -110.0]}
+    )  # fmt: skip
+    assert trend_sentence(sii) == (
+        "The gap between the most and least deprived ends was 50.0 per 10,000 at 31 March 2022 "
+        "and 120.0 at 31 March 2024: wider, beyond the play of chance in the intervals."
+    )
+    assert "no trend" in trend_sentence(sii.iloc[:1])
+    groups = ["White", "Mixed", "Asian", "Black", "Other"]
+    table = pd.DataFrame(
+        {
+            "quintile": np.repeat([1, 5], 5),
+            "ethnic_group": groups * 2,
+            "count": [9.0, 4.0, 0.0, 1.0, 2.0, 3.0, 6.0, 2.0, 1.0, 1.0],
+            "rate_per_10000": [90.0, 40.0, 0.0, 10.0, 20.0, 30.0, 60.0, 20.0, 10.0, 10.0],
+        }
+    )
+    assert ethnicity_deprivation_sentence(table, CPP) == (
+        "Rates were higher in England's most deprived fifth than in its least deprived fifth "
+        "for White and Other ethnic group children; not higher for Mixed or Multiple and "
+        "Black, African, Caribbean or Black British children; too few children on a child "
+        "protection plan to compare the ends for Asian or Asian British children "
+        "(denominators estimated; see methods)."
+    )
+    cwip = pd.DataFrame({"decile": [1, 10], "rate_per_10000": [113.0, 9.0]})
+    assert "12.6 times as high" in cwip_sentence(cwip, CPP)
+    assert cwip_sentence(None, CPP).startswith("No England gradient")
