@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -180,7 +179,7 @@ def test_without_a_mirror_or_internet_the_error_says_to_use_a_mirror(tmp_path):
         pipeline.build_store(None, tmp_path / "store")
 
 
-def test_a_readable_file_with_the_wrong_shape_names_the_missing_columns(tmp_path, monkeypatch):
+def test_a_readable_file_with_the_wrong_shape_names_the_missing_columns(tmp_path):
     from csc_inequalities.build import sources
 
     manifest = load_manifest(manifest_path())
@@ -381,16 +380,14 @@ def test_dfe_tables_are_copied_as_text_with_every_row(store):
 
 
 def test_build_state_file_is_written_last_inside_the_new_store(tmp_path, monkeypatch):
-    order: list[str] = []
+    written: dict[str, int] = {}
     real_swap = pipeline._swap_in
 
     def spy(new, target):
-        order.extend(sorted(os.listdir(new)))
+        written.update({path.name: path.stat().st_mtime_ns for path in new.iterdir()})
         real_swap(new, target)
 
-    calls: list[str] = []
-    _quick_steps(monkeypatch, calls)
+    _quick_steps(monkeypatch, [])
     monkeypatch.setattr(pipeline, "_swap_in", spy)
     pipeline.build_store(MIRROR, tmp_path / "store")
-    assert "build_state.json" in order
-    shutil.rmtree(tmp_path / "store")
+    assert written["build_state.json"] == max(written.values())
