@@ -39,6 +39,11 @@ DENOMINATOR_NOTES = {
     "LSOAs, carried to 2021 LSOAs by the exact-fit lookup (split LSOAs shared by their Census "
     "2021 children aged 0-15).",
 }
+OWN_ETHNIC_NOTE = (
+    "Denominators by ethnic group: the authority's own figures. DfE places Chinese (CHNE) "
+    "under Other, the Census under Asian; records coded CHNE are counted as Asian here, so "
+    "the authority's figures should count Chinese children as Asian too."
+)
 INTERNAL_VIEW_NOTE = (
     "Internal view: counts of 1 to 5 and rates built on them are shown unsuppressed. "
     "Use the publication view for anything that leaves the authority."
@@ -125,6 +130,28 @@ def authority_name(store: Any, la_code: str) -> str:
     return str(names.iloc[0]) if len(names) else la_code
 
 
+def with_own_children(lsoas: pd.DataFrame, own: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The authority's LSOAs with its own child counts where it gave them, and how many."""
+    supplied = own.dropna(subset=["children"]).drop_duplicates("lsoa_code", keep="last")
+    if (supplied["children"] < 0).any():
+        raise ValueError("children per LSOA cannot be negative")
+    values = lsoas["lsoa_code"].map(supplied.set_index("lsoa_code")["children"].astype(float))
+    replaced = int(values.notna().sum())
+    return lsoas.assign(children_0_17=values.fillna(lsoas["children_0_17"])), replaced
+
+
+def denominator_note(imd_year: int, replaced: int, total: int) -> str:
+    """Which children the rates are per: the store's estimates, the authority's, or a mix."""
+    if replaced == 0:
+        return DENOMINATOR_NOTES[imd_year]
+    if replaced == total:
+        return "Children aged 0-17 in each LSOA: the authority's own figures."
+    return (
+        f"Children aged 0-17: the authority's own figures for {replaced} of {total} LSOAs; "
+        f"elsewhere: {DENOMINATOR_NOTES[imd_year][0].lower()}{DENOMINATOR_NOTES[imd_year][1:]}"
+    )
+
+
 def _lsoa_table(
     lsoas: pd.DataFrame, counts: pd.DataFrame, groups: pd.Series, domain: str
 ) -> pd.DataFrame:
@@ -148,7 +175,6 @@ def _lsoa_table(
 
 
 def _metadata(
-    records: Any,
     measure: Measure,
     imd_year: int,
     deciles: str,
@@ -168,7 +194,6 @@ def _metadata(
             deprivation.NATIONAL_EXPLANATION if deciles == "national"
             else deprivation.LOCAL_EXPLANATION
         ),
-        "denominator_note": DENOMINATOR_NOTES[imd_year],
         "ethnicity_note": ethnicity.METHOD,
         "ethnicity_deprivation_note": ethnicity.DEPRIVATION_METHOD,
         "smoothing_note": smoothing.METHOD,
@@ -191,12 +216,22 @@ def run_analysis(
     measure: Measure,
     deciles: str = "national",
     domain: str = "imd",
+    own_children: pd.DataFrame | None = None,
+    own_ethnic_children: pd.Series | None = None,
 ) -> Analysis:
-    """Every result for one authority, measure, index year, decile choice and domain."""
+    """Every result for one authority, measure, index year, decile choice and domain.
+
+    ``own_children`` (columns ``lsoa_code, children``) and ``own_ethnic_children`` (children
+    aged 0-17 indexed by major ethnic group) replace the store's denominators where an
+    authority holds better ones.
+    """
     geography = GEOGRAPHY.get(imd_year)
     if geography is None:
         raise ValueError("imd_year must be 2019 or 2025")
     lsoas = authority_lsoas(store, la_code, imd_year)
+    replaced = 0
+    if own_children is not None:
+        lsoas, replaced = with_own_children(lsoas, own_children)
     decile_scheme = deprivation.scheme_name(deciles, 10)
     decile_groups = authority_groups(store, la_code, imd_year, domain, decile_scheme)
     quintile_groups = authority_groups(
@@ -210,7 +245,13 @@ def run_analysis(
     by_quintile = gradient_table(located, lsoas, quintile_groups)
     summary = summarise(by_decile, by_quintile)
     overall = overall_rate(by_decile)
-    denominators = authority_denominators(store, la_code, imd_year)
+    if own_ethnic_children is not None:
+        denominators = own_ethnic_children.reindex(ethnicity.MAJOR_GROUPS).fillna(0.0)
+    elif replaced:
+        children = float(lsoas["children_0_17"].sum())
+        denominators = ethnicity.ethnic_denominators(store.ethnicity_children, la_code, children)
+    else:
+        denominators = authority_denominators(store, la_code, imd_year)
     by_ethnicity = ethnicity.ethnicity_table(located, denominators)
     ethnic_deprivation = ethnicity.ethnicity_by_deprivation(
         located, lsoas, national_quintiles, denominators
@@ -263,5 +304,7 @@ def run_analysis(
         cwip=cwip,
         sentences=sentences,
         ethnicity_sentences=narrative.ethnicity_sentences(by_ethnicity, measure),
-        metadata=_metadata(records, measure, imd_year, deciles, domain, counts, located),
+        metadata=_metadata(measure, imd_year, deciles, domain, counts, located)
+        | {"denominator_note": denominator_note(imd_year, replaced, len(lsoas))}
+        | ({"ethnicity_note": OWN_ETHNIC_NOTE} if own_ethnic_children is not None else {}),
     )

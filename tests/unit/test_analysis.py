@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from csc_inequalities.analysis import authority_groups, authority_lsoas, run_analysis
@@ -153,3 +154,23 @@ def test_gradient_command_prints_table_and_summary(store, blackpool_files, tmp_p
     assert "slope index of inequality (SII)" in output
     assert main(["gradient", "--la", "E06000009", "--records", str(tmp_path / "missing.csv"),
                  "--measure", "cla", "--at", "2024-03-31"]) == 2  # fmt: skip
+
+
+def test_own_denominators_replace_the_store_estimates(average):
+    store, records = average
+    measure = default_measure(records.spells, "CPP")
+    base = run_analysis(records, store, LA, 2019, measure)
+    lsoas = authority_lsoas(store, LA, 2019)
+    own = pd.DataFrame({"lsoa_code": lsoas["lsoa_code"][:50], "children": 1000.0})
+    analysis = run_analysis(records, store, LA, 2019, measure, own_children=own)
+    expected = base.overall.children - lsoas["children_0_17"][:50].sum() + 50 * 1000.0
+    assert analysis.overall.children == pytest.approx(expected)
+    assert analysis.overall.count == base.overall.count
+    assert "own figures for 50 of 200 LSOAs" in analysis.metadata["denominator_note"]
+    assert analysis.ethnicity["children"].iloc[:5].sum() == pytest.approx(expected)
+    ethnic = pd.Series({"White": 5000.0, "Mixed": 500.0, "Asian": 800.0, "Black": 300.0})
+    analysis = run_analysis(records, store, LA, 2019, measure, own_ethnic_children=ethnic)
+    assert analysis.ethnicity.set_index("ethnic_group").loc["Other", "children"] == 0.0
+    assert "authority's own figures" in analysis.metadata["ethnicity_note"]
+    with pytest.raises(ValueError, match="negative"):
+        run_analysis(records, store, LA, 2019, measure, own_children=own.assign(children=-1.0))
