@@ -393,8 +393,8 @@ def publication_gradients(
     decile_hidden = pd.Series(mask[:-1, :-1].reshape(-1), index=deciles.index)
     quintile_hidden = pd.Series(mask[:-1, -1], index=quintiles.index)
     return (
-        _with_hidden(deciles, decile_hidden, rule),
-        _with_hidden(quintiles, quintile_hidden, rule),
+        with_hidden_rows(deciles, decile_hidden, rule),
+        with_hidden_rows(quintiles, quintile_hidden, rule),
     )
 
 
@@ -461,7 +461,7 @@ def publication_ethnicity(
     )
     for column in _ethnicity_derived(ethnicity):
         published_groups[column] = ethnicity[column].astype(object).where(~group_hidden, SUPPRESSED)
-    return published_groups, _with_hidden(by_deprivation, cell_hidden, rule)
+    return published_groups, with_hidden_rows(by_deprivation, cell_hidden, rule)
 
 
 def _ethnicity_derived(table: pd.DataFrame) -> dict[str, str]:
@@ -470,8 +470,10 @@ def _ethnicity_derived(table: pd.DataFrame) -> dict[str, str]:
     return {column: "count" for column in derived if column in table.columns}
 
 
-def _with_hidden(table: pd.DataFrame, hidden: pd.Series, rule: DisclosureRule) -> pd.DataFrame:
-    """A gradient table with the given rows' counts and rates shown as 'c'."""
+def with_hidden_rows(
+    table: pd.DataFrame, hidden: pd.Series, rule: DisclosureRule = DEFAULT_RULE
+) -> pd.DataFrame:
+    """A table with the given rows' counts and rates shown as 'c' (a pattern chosen elsewhere)."""
     published = table.copy()
     published["count"] = _published_counts(
         table["count"], hidden, pd.Series(False, index=table.index), rule

@@ -19,6 +19,7 @@ from csc_inequalities.disclosure import (
     publication_ethnicity,
     publication_gradients,
     publication_table,
+    with_hidden_rows,
 )
 from csc_inequalities.exports.provenance import ExportContext, official_sources
 
@@ -89,7 +90,15 @@ def analysis_tables(analysis: Any, context: ExportContext) -> list[ExportTable]:
             ethnicity, ethnicity_deprivation, lsoas, rule
         )
         lsoas = lsoas[[c for c in LSOA_PUBLIC_COLUMNS if c in lsoas.columns]]
-        trend_gradient, trend_sii = _publication_trend(trend_gradient, trend_sii, rule)
+        trend_gradient, trend_sii = _publication_trend(
+            trend_gradient,
+            trend_sii,
+            rule,
+            year_now=analysis.measure.year,
+            quintiles=analysis.gradient_quintiles,
+            deciles_shown=deciles,
+            quintiles_shown=quintiles,
+        )
     measure = context.measure_label
     tables = [
         ExportTable(
@@ -192,18 +201,41 @@ def _publication_ethnicity(
 
 
 def _publication_trend(
-    gradient: pd.DataFrame, sii: pd.DataFrame, rule: Any
+    gradient: pd.DataFrame,
+    sii: pd.DataFrame,
+    rule: Any,
+    year_now: int,
+    quintiles: pd.DataFrame,
+    deciles_shown: pd.DataFrame,
+    quintiles_shown: pd.DataFrame | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each year's quintiles protected against that year's total; SII hidden where they are."""
+    """Each year's quintiles protected against its total; SII hidden where a group is.
+
+    The chosen year's quintiles are the gradient's quintile table again, so they take the
+    pattern already published there (two patterns for one table could reveal a cell), and
+    its SII goes whenever a decile of the published gradient is hidden.
+    """
     if gradient.empty:
         return gradient, sii
-    years = []
-    hidden_years = set()
+    years, hidden_years = [], set()
     for year, rows in gradient.groupby("year", sort=True):
-        published = publication_table(rows, ["count"], RATE_COLUMNS, rule=rule)
+        same = (
+            year == year_now
+            and quintiles_shown is not None
+            and np.allclose(rows["count"].to_numpy(float), quintiles["count"].to_numpy(float))
+        )
+        if same:
+            hidden = pd.Series(
+                (quintiles_shown["count"] == SUPPRESSED).to_numpy(), index=rows.index
+            )
+            published = with_hidden_rows(rows, hidden, rule)
+        else:
+            published = publication_table(rows, ["count"], RATE_COLUMNS, rule=rule)
         if (published["count"] == SUPPRESSED).any():
             hidden_years.add(year)
         years.append(published)
+    if (deciles_shown["count"] == SUPPRESSED).any():
+        hidden_years.add(year_now)
     published_sii = publication_table(
         sii, ["count"], {"rate_per_10000": "count"}, known_totals=(), rule=rule
     )

@@ -85,39 +85,59 @@ def test_ratios_to_white_hidden_when_white_count_is_hidden():
     assert small_counts_in(published) == []
 
 
-def test_trend_sii_hidden_for_years_with_hidden_quintiles():
-    analysis, _ = synthetic_analysis()
-    years = []
-    for year, counts in ((2023, [30, 20, 10, 3, 8]), (2024, [30, 20, 10, 9, 8])):
-        years.append(
-            pd.DataFrame(
-                {
-                    "group": range(1, 6),
-                    "count": [float(c) for c in counts],
-                    "children": [3200.0] * 5,
-                    "rate_per_10000": [c * 3.1 for c in counts],
-                    "lower_95ci": [c * 2.0 for c in counts],
-                    "upper_95ci": [c * 4.0 for c in counts],
-                    "year": year,
-                }
-            )
+def trend_of(analysis, counts_by_year: dict[int, list[float]]) -> Trend:
+    """A two-year trend for the synthetic analysis with the given quintile counts."""
+    years = [
+        pd.DataFrame(
+            {
+                "group": range(1, 6),
+                "count": [float(c) for c in counts],
+                "children": [3200.0] * 5,
+                "rate_per_10000": [c * 3.1 for c in counts],
+                "lower_95ci": [c * 2.0 for c in counts],
+                "upper_95ci": [c * 4.0 for c in counts],
+                "year": year,
+            }
         )
+        for year, counts in counts_by_year.items()
+    ]
     sii = pd.DataFrame(
         {
-            "year": [2023, 2024],
-            "count": [71.0, 77.0],
-            "children": [16000.0, 16000.0],
-            "rate_per_10000": [44.4, 48.1],
+            "year": list(counts_by_year),
+            "count": [float(sum(c)) for c in counts_by_year.values()],
+            "children": [16000.0] * len(counts_by_year),
+            "rate_per_10000": [44.4] * len(counts_by_year),
             "sii": [-40.0, -38.0],
             "rii": [0.2, 0.25],
         }
     )
-    with_trend = replace(analysis, trend=Trend(pd.concat(years, ignore_index=True), sii))
+    return Trend(pd.concat(years, ignore_index=True), sii)
+
+
+def test_trend_sii_hidden_for_years_with_hidden_quintiles():
+    analysis, _ = synthetic_analysis([60, 48, 40, 31, 22, 18, 13, 12, 9, 8])
+    trend = trend_of(analysis, {2023: [30, 20, 10, 3, 8], 2024: [30, 20, 10, 9, 8]})
+    with_trend = replace(analysis, trend=trend)
     tables = analysis_tables(with_trend, export_context(with_trend, "publication"))
     published = next(t for t in tables if t.key == "trend-sii").frame
     assert published["sii"].tolist() == [SUPPRESSED, -38.0]
     gradient = next(t for t in tables if t.key == "trend-gradient").frame
     assert small_counts_in(gradient) == []
+
+
+def test_current_year_of_the_trend_follows_the_published_gradient():
+    analysis, _ = synthetic_analysis([60, 48, 40, 31, 22, 18, 13, 12, 2, 2])
+    current = analysis.gradient_quintiles["count"].tolist()
+    trend = trend_of(analysis, {2023: [30, 20, 10, 9, 8], 2024: current})
+    with_trend = replace(analysis, trend=trend)
+    tables = {
+        t.key: t.frame
+        for t in analysis_tables(with_trend, export_context(with_trend, "publication"))
+    }
+    assert tables["trend-sii"]["sii"].tolist() == [-40.0, SUPPRESSED]
+    latest = tables["trend-gradient"][tables["trend-gradient"]["year"] == 2024]
+    assert latest["count"].tolist() == tables["gradient-quintiles"]["count"].tolist()
+    assert latest["count"].tolist().count(SUPPRESSED) == 2
 
 
 def test_formula_cells_are_neutralised_but_numbers_stay_numbers():
