@@ -113,10 +113,14 @@ def empty_spells() -> pd.DataFrame:
     )
 
 
+_EMPTY_ISSUES = pd.DataFrame({name: pd.Series(dtype="str") for name in ISSUE_COLUMNS}).astype(
+    {"row": "int64"}
+)
+
+
 def empty_issues() -> pd.DataFrame:
     """An issues table with no rows, so every load result has the same columns."""
-    frame = pd.DataFrame({name: pd.Series(dtype="str") for name in ISSUE_COLUMNS})
-    return frame.astype({"row": "int64"})
+    return _EMPTY_ISSUES.copy()
 
 
 def empty_counts() -> pd.DataFrame:

@@ -292,7 +292,7 @@ def candidate_spells(
         spells, extract_issues, short_breaks = read_extract(table, mapping, addresses is not None)
         issues.append(extract_issues)
         if short_breaks:
-            notes.append(f"{table.label}: {short_breaks} short-break (V3/V4) rows were left out.")
+            notes.append(f"{table.label}: short-break (V3/V4) rows left out: {short_breaks}.")
         if not (mapping.get("postcode") or mapping.get("lsoa_code")):
             spells, placing_issues = place_by_address(spells, addresses)
             placed_by_address = True
@@ -309,16 +309,27 @@ def candidate_spells(
     return pd.concat(parts, ignore_index=True), issues, notes
 
 
-def drop_duplicate_spells(spells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def drop_duplicate_spells(
+    spells: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """One spell per child, intervention and start date; repeats are reported and dropped."""
-    duplicated = spells.duplicated(["child_id", "intervention", "start_date"])
+    key = ["child_id", "intervention", "start_date"]
+    duplicated = spells.duplicated(key)
     issues = iss.issues_from_frame(
         spells[duplicated],
         iss.DROPPED,
         iss.DUPLICATE_SPELL,
         "same child, intervention and start date as an earlier record",
     )
-    return spells[~duplicated].reset_index(drop=True), issues
+    first_file = spells[~duplicated].set_index(key)["source_file"].rename("first_file")
+    repeats = spells[duplicated].join(first_file, on=key)
+    across = repeats[repeats["first_file"] != repeats["source_file"]]
+    notes = [
+        f"{file}: {len(firsts):,} records repeat spells already read from "
+        f"{', '.join(sorted(set(firsts)))} and were counted once."
+        for file, firsts in across.groupby("source_file")["first_file"]
+    ]
+    return spells[~duplicated].reset_index(drop=True), issues, notes
 
 
 def canonical_spells(spells: pd.DataFrame, located: pd.DataFrame) -> pd.DataFrame:
@@ -427,8 +438,9 @@ def load_uploads(
     needs_geography = not spells.empty or uploads.of(LSOA_COUNTS)
     tables = store_geography(store) if needs_geography else None
     if not spells.empty:
-        spells, duplicate_issues = drop_duplicate_spells(spells)
+        spells, duplicate_issues, duplicate_notes = drop_duplicate_spells(spells)
         issues.append(duplicate_issues)
+        notes += duplicate_notes
         result_spells, placing_issues, placing_notes = place_spells(spells, la_code, tables)
         issues += placing_issues
         notes += placing_notes

@@ -69,7 +69,7 @@ def test_extract_rows_become_spells_and_bad_rows_are_reported():
         (7, "P1", "duplicate spell"),
         (8, "P6", "unknown ethnicity code"),
     }
-    assert any("1 short-break (V3/V4) rows were left out" in note for note in result.notes)
+    assert "extract.csv: short-break (V3/V4) rows left out: 1." in result.notes
     assert result.summary["kind"].tolist() == [CASE_EXTRACT]
 
 
@@ -129,3 +129,12 @@ def test_xlsx_with_no_usable_sheet_names_the_sheets_and_what_was_expected():
         RecordsError, match=r"None of the sheets of w.xlsx \(Staff\).*Expected one of"
     ):
         load_records([("w.xlsx", buffer.getvalue())], LA, FakeStore())
+
+
+def test_a_file_repeating_another_is_counted_once_and_named():
+    files = [("a.csv", EXTRACT.encode()), ("b.csv", EXTRACT.encode())]
+    result = load_records(files, LA, FakeStore())
+    assert sorted(result.spells["child_id"]) == ["P1", "P2", "P6"]
+    assert "b.csv: 4 records repeat spells already read from a.csv and were counted once." in (
+        result.notes
+    )
