@@ -102,7 +102,7 @@ class AuthorityArea:
         self, rng: np.random.Generator, n: int, same_region: bool
     ) -> pd.DataFrame:
         """Real postcodes outside the authority (in its region, or anywhere in England)."""
-        frames = []
+        frames = [self.all_postcodes.iloc[:0]]
         remaining = n
         while remaining > 0:
             rows = rng.integers(0, len(self.all_postcodes), size=remaining * CANDIDATE_DRAWS)

@@ -34,7 +34,9 @@ def add_cin_details(rng: np.random.Generator, cases: pd.DataFrame, extract: int)
     need = np.where(cases["outcome"].to_numpy() == "assessment", "N9", need)
     cases["primary_need"] = np.where(nfa, "", need)
     assessed_from = referral + d.uniform_days(rng, n, ASSESSMENT_START_DAYS)
-    assessed_to = assessed_from + d.uniform_days(rng, n, ASSESSMENT_LENGTH_DAYS)
+    assessed_to = np.minimum(
+        assessed_from + d.uniform_days(rng, n, ASSESSMENT_LENGTH_DAYS), closure
+    )
     last_known = np.minimum(closure, extract)
     has_assessment = ~nfa & (assessed_from <= last_known)
     assessed_from = np.minimum(assessed_from, last_known)

@@ -253,3 +253,10 @@ def test_command_refuses_an_unknown_authority(store, tmp_path: Path, capsys):
 
     assert main(["demo", "--la", "E99999999", "--out", str(tmp_path)]) == 2
     assert "E99999999" in capsys.readouterr().err
+
+
+def test_the_smallest_authority_gets_valid_files_too(store, formats_dir: Path):
+    files = demo_files("E06000053", store)  # Isles of Scilly: a few hundred children
+    schema = xmlschema.XMLSchema(formats_dir / "CIN_schema_2026.xsd")
+    assert schema.is_valid(files[CIN_FILE].decode("utf-8"))
+    assert len(_csv(files[CASE_FILE])) > 0
