@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import plotly.graph_objects as go
 from shiny import module, reactive, render, req, ui
+from shiny.types import SilentException
 
 from csc_inequalities.analysis import Analysis
 from csc_inequalities.deprivation import DOMAIN_NAMES
@@ -42,14 +44,33 @@ def _output_id(key: str, kind: str) -> str:
     return f"{key.replace('-', '_')}_{kind}"
 
 
+def _button(output_id: str, label: str, name: str) -> ui.Tag:
+    """A small download button whose accessible name says what it downloads."""
+    return ui.download_button(output_id, label, class_="btn-sm me-2", aria_label=name)
+
+
+async def _image(fig: go.Figure, image_format: str) -> bytes:
+    """Render off the event loop; if the browser is missing, say so instead of failing silently."""
+    try:
+        return await asyncio.to_thread(figure_image, fig, image_format)
+    except Exception:
+        ui.notification_show(
+            "The image could not be drawn: image export needs Chromium on the server "
+            "(see the README). Tables and the HTML report's text still work.",
+            type="error",
+            duration=10,
+        )
+        raise SilentException() from None
+
+
 @module.ui
 def exports_ui() -> ui.TagList:
     """Headings, the active view and rule, then charts, map, tables and report downloads."""
     chart_rows = [
         ui.tags.li(
             ui.h4(title, class_="h6 mb-1"),
-            ui.download_button(_output_id(key, "png"), "PNG", class_="btn-sm me-2"),
-            ui.download_button(_output_id(key, "svg"), "SVG", class_="btn-sm me-2"),
+            _button(_output_id(key, "png"), "PNG", f"{title} as PNG"),
+            _button(_output_id(key, "svg"), "SVG", f"{title} as SVG"),
             ui.output_ui(_output_id(key, "alt")),
             class_="mb-3",
         )
@@ -58,8 +79,8 @@ def exports_ui() -> ui.TagList:
     table_rows = [
         ui.tags.li(
             ui.h4(label, class_="h6 mb-1"),
-            ui.download_button(_output_id(key, "csv"), "CSV", class_="btn-sm me-2"),
-            ui.download_button(_output_id(key, "xlsx"), "XLSX", class_="btn-sm me-2"),
+            _button(_output_id(key, "csv"), "CSV", f"{label} as CSV"),
+            _button(_output_id(key, "xlsx"), "XLSX", f"{label} as XLSX"),
             class_="mb-3",
         )
         for key, label in TABLE_LABELS.items()
@@ -160,7 +181,7 @@ def exports_server(
             chart = charts().get(key)
             req(chart is not None)
             ready = print_ready(chart.figure, context(), chart.title, chart.direction)
-            yield await asyncio.to_thread(figure_image, ready, image_format)
+            yield await _image(ready, image_format)
 
         download.__name__ = _output_id(key, image_format)
         render.download_button(
@@ -263,8 +284,8 @@ def exports_server(
         if refusal:
             return ui.p(refusal, class_="alert alert-warning small", role="status")
         return ui.div(
-            ui.download_button("map_png", "PNG", class_="btn-sm me-2"),
-            ui.download_button("map_svg", "SVG", class_="btn-sm"),
+            _button("map_png", "PNG", "Map as PNG"),
+            _button("map_svg", "SVG", "Map as SVG"),
             ui.p(
                 "A map of many neighbourhoods takes a few seconds to draw.",
                 class_="small text-muted mt-2",
@@ -296,8 +317,7 @@ def exports_server(
         """A map download in one image format."""
 
         async def download():
-            fig = map_figure()
-            yield await asyncio.to_thread(figure_image, fig, image_format)
+            yield await _image(map_figure(), image_format)
 
         download.__name__ = f"map_{image_format}"
         render.download_button(
