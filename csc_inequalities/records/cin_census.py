@@ -41,31 +41,56 @@ def check_census_year(name: str, year: int | None) -> None:
         )
 
 
+CHILD_TAGS = (
+    "LAchildID",
+    "PersonBirthDate",
+    "Sex",
+    "GenderCurrent",
+    "Ethnicity",
+    "CINdetails",
+    "CINreferralDate",
+    "CINclosureDate",
+    "ReferralNFA",
+    "ChildProtectionPlans",
+    "CPPstartDate",
+    "CPPendDate",
+)
+EPISODE_FIELDS = {"CINreferralDate": 2, "CINclosureDate": 3, "ReferralNFA": 4}
+PLAN_FIELDS = {"CPPstartDate": 2, "CPPendDate": 3}
+
+
 def child_rows(child, number: int, cin: list, cpp: list, people: list) -> None:
-    """Append one <Child>'s identifiers, CIN episodes and plans to the row lists."""
-    identifiers = child.find("ChildIdentifiers")
-    child_id = identifiers.findtext("LAchildID") if identifiers is not None else None
-    child_id = child_id.strip() if child_id and child_id.strip() else None
-    if identifiers is not None:
-        sex = identifiers.findtext("Sex") or identifiers.findtext("GenderCurrent")
-        birth = identifiers.findtext("PersonBirthDate")
-    else:
-        sex = birth = None
-    people.append((number, child_id, sex, birth, child.findtext("ChildCharacteristics/Ethnicity")))
-    for details in child.iterfind("CINdetails"):
-        cin.append(
-            (
-                number,
-                child_id,
-                details.findtext("CINreferralDate"),
-                details.findtext("CINclosureDate"),
-                details.findtext("ReferralNFA"),
-            )
-        )
-        for plan in details.iterfind("ChildProtectionPlans"):
-            cpp.append(
-                (number, child_id, plan.findtext("CPPstartDate"), plan.findtext("CPPendDate"))
-            )
+    """Append one <Child>'s identifiers, CIN episodes and plans to the row lists.
+
+    One pass over the child's elements (filtered in C by lxml) fills the rows; a field sits in
+    the episode or plan that most recently opened, as the schema nests them.
+    """
+    person: dict[str, str | None] = {}
+    episodes: list[list] = []
+    plans: list[list] = []
+    for element in child.iter(*CHILD_TAGS):
+        tag = element.tag
+        if tag == "CINdetails":
+            episodes.append([number, None, None, None, None])
+        elif tag == "ChildProtectionPlans":
+            plans.append([number, None, None, None])
+        elif tag in EPISODE_FIELDS:
+            if episodes:
+                episodes[-1][EPISODE_FIELDS[tag]] = element.text
+        elif tag in PLAN_FIELDS:
+            if plans:
+                plans[-1][PLAN_FIELDS[tag]] = element.text
+        else:
+            person.setdefault(tag, element.text)
+    child_id = (person.get("LAchildID") or "").strip() or None
+    sex = person.get("Sex") or person.get("GenderCurrent")
+    people.append((number, child_id, sex, person.get("PersonBirthDate"), person.get("Ethnicity")))
+    for row in episodes:
+        row[1] = child_id
+        cin.append(tuple(row))
+    for row in plans:
+        row[1] = child_id
+        cpp.append(tuple(row))
 
 
 def root_tag(name: str, content: bytes) -> str:
