@@ -20,7 +20,7 @@ from csc_inequalities.records.extract import (
 from csc_inequalities.records.fields import FIELD_LABELS
 from csc_inequalities.records.issues import RecordsError, issues_csv
 from csc_inequalities.records.load import load_records
-from csc_inequalities.records.sniff import upload_limit_bytes
+from csc_inequalities.records.sniff import check_declared_size, upload_limit_bytes
 from csc_inequalities.store import ReferenceStore
 from modules.html_table import html_table
 from modules.state import Settings
@@ -59,15 +59,20 @@ REASON_LABELS = {"severity": "Severity", "reason": "Reason", "records": "Records
 
 def read_and_delete(fileinfo: list[dict] | None) -> list[tuple[str, bytes]]:
     """The uploaded files' bytes; each temporary copy is deleted as soon as it has been read."""
-    files = []
+    files, problems = [], []
     for info in fileinfo or []:
         path = info["datapath"]
         try:
+            check_declared_size(info["name"], int(info.get("size") or 0))
             with open(path, "rb") as handle:
                 files.append((info["name"], handle.read()))
+        except RecordsError as error:
+            problems.append(error)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(path)
+    if problems:
+        raise problems[0]
     return files
 
 
@@ -125,7 +130,11 @@ def upload_server(
         @reactive.effect
         @reactive.event(input[input_id])
         def _():
-            held[input_id].set(read_and_delete(input[input_id]()))
+            try:
+                held[input_id].set(read_and_delete(input[input_id]()))
+            except RecordsError as error:
+                held[input_id].set([])
+                message.set(str(error))
 
     for input_id in FILE_INPUTS:
         hold(input_id)

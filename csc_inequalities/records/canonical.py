@@ -81,14 +81,6 @@ ETHNICITY_CODE_GROUP: dict[str, str] = {
     "NOBT": NOT_KNOWN,
 }
 
-ETHNICITY_CODE_GROUP_CENSUS: dict[str, str] = {**ETHNICITY_CODE_GROUP, "CHNE": "Asian"}
-
-CHINESE_ALIGNMENT_NOTE = (
-    "DfE places Chinese children (CHNE) in the Other group while Census 2021 places them in "
-    "the Asian group; records keep the DfE group, and ETHNICITY_CODE_GROUP_CENSUS gives the "
-    "Census alignment for comparison with Census denominators."
-)
-
 
 def empty_spells() -> pd.DataFrame:
     """A spells table with no rows and the canonical column types, for a load with no records."""

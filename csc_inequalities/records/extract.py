@@ -179,6 +179,13 @@ def read_extract(
 def extract_columns(name: str, content: bytes) -> list[str]:
     """The columns of an extract (of its best-matching sheet), for the column-mapping step."""
     check_size(name, content)
-    tables = read_tables(name, content)
+    try:
+        tables = read_tables(name, content)
+    except RecordsError:
+        raise
+    except Exception as error:
+        raise RecordsError(
+            f"{name} could not be read as a CSV or XLSX extract ({type(error).__name__})."
+        ) from None
     best = max(tables, key=lambda table: len(suggest_mapping(list(table.frame.columns))))
     return [str(column) for column in best.frame.columns]

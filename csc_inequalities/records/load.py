@@ -113,10 +113,20 @@ def table_kind(table: Table, column_mapping: dict | None) -> str | None:
     return None
 
 
+def distinct_names(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The files with repeated names numbered ('episodes.csv (2)'), so each is reported apart."""
+    seen: dict[str, int] = {}
+    named = []
+    for name, content in files:
+        seen[name] = seen.get(name, 0) + 1
+        named.append((name if seen[name] == 1 else f"{name} ({seen[name]})", content))
+    return named
+
+
 def sort_uploads(files: list[tuple[str, bytes]], column_mapping: dict | None) -> Uploads:
     """Check each file's size and sort its tables by kind; refuse files of no known kind."""
     uploads = Uploads()
-    for name, content in files:
+    for name, content in distinct_names(files):
         check_size(name, content)
         if looks_like_xml(content):
             uploads.xml.append((name, content))

@@ -45,15 +45,20 @@ def upload_limit_bytes() -> int:
     return int(megabytes * 1024 * 1024)
 
 
-def check_size(name: str, content: bytes) -> None:
-    """Refuse a file above the cap before any parsing, and refuse an empty file."""
+def check_declared_size(name: str, size: int) -> None:
+    """Refuse a file above the cap (CSC_UPLOAD_MAX_MB), before it is read or parsed."""
     limit = upload_limit_bytes()
-    if len(content) > limit:
+    if size > limit:
         raise RecordsError(
-            f"{name} is {len(content) / 1048576:.1f} MB, above the upload limit of "
+            f"{name} is {size / 1048576:.1f} MB, above the upload limit of "
             f"{limit / 1048576:.0f} MB. Split the file by year, or ask the administrator to raise "
             "CSC_UPLOAD_MAX_MB."
         )
+
+
+def check_size(name: str, content: bytes) -> None:
+    """Refuse a file above the cap before any parsing, and refuse an empty file."""
+    check_declared_size(name, len(content))
     if not content.strip():
         raise RecordsError(f"{name} is empty: it holds no column headings and no records.")
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from csc_inequalities.records.canonical import ETHNIC_GROUPS, ETHNICITY_CODE_GROUP, NOT_KNOWN
+from csc_inequalities.records.canonical import (
+    ETHNIC_GROUP_NAMES,
+    ETHNIC_GROUPS,
+    ETHNICITY_CODE_GROUP,
+    NOT_KNOWN,
+)
 
 DATE_FORMATS = ("%d/%m/%Y", "ISO8601", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
@@ -35,12 +40,7 @@ YES_NO = {
 }
 
 GROUP_NAMES = {group.upper(): group for group in ETHNIC_GROUPS} | {
-    "MIXED OR MULTIPLE": "Mixed",
-    "MIXED OR MULTIPLE ETHNIC GROUPS": "Mixed",
-    "ASIAN OR ASIAN BRITISH": "Asian",
-    "BLACK OR BLACK BRITISH": "Black",
-    "BLACK, AFRICAN, CARIBBEAN OR BLACK BRITISH": "Black",
-    "OTHER ETHNIC GROUP": "Other",
+    name.upper(): group for group, name in ETHNIC_GROUP_NAMES.items()
 }
 
 

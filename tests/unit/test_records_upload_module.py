@@ -97,3 +97,18 @@ def test_extract_columns_are_confirmed_before_reading(tmp_path):
         assert session.get_output("spells") == "demo"
         session.set_inputs(**{"upload-read": 1})
         assert session.get_output("spells") == "2"
+
+
+def test_a_file_above_the_cap_is_refused_unread_and_deleted(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSC_UPLOAD_MAX_MB", "0.0001")
+    big = tmp_path / "0.csv"
+    small = tmp_path / "1.csv"
+    big.write_text(EPISODES * 3)
+    small.write_text("CHILD\n")
+    with test_server(server) as session:
+        session.set_inputs(
+            **{"upload-files_903": file_value(big, "big.csv") + file_value(small, "s.csv")}
+        )
+        assert not big.exists() and not small.exists()
+        assert "above the upload limit" in str(session.get_output("upload-status").value)
+        assert session.get_output("spells") == "demo"
