@@ -85,7 +85,7 @@ def gradient_server(
             cwip=result.cwip,
             show_cwip=input.show_cwip(),
         )
-        return plotly_ui(fig, "gradient-chart", alt)
+        return plotly_ui(fig, "gradient-plot", alt)
 
     @render.ui
     def table():
