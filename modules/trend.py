@@ -71,7 +71,7 @@ def trend_server(
         if frame is None or frame.empty:
             return None
         fig, alt = trend_chart(
-            plottable(frame, NUMERIC), result.measure.noun(), result.la_name, result.deciles
+            plottable(frame, NUMERIC), result.measure.series_label(), result.la_name, result.deciles
         )
         return plotly_ui(fig, "trend-chart", alt)
 
@@ -81,7 +81,9 @@ def trend_server(
         frame = shown().frame("trend-sii")
         if frame is None or frame.empty:
             return None
-        fig, alt = sii_trend_chart(plottable(frame, NUMERIC), result.measure.noun(), result.la_name)
+        fig, alt = sii_trend_chart(
+            plottable(frame, NUMERIC), result.measure.series_label(), result.la_name
+        )
         return plotly_ui(fig, "sii-trend-chart", alt)
 
     @render.ui
