@@ -25,11 +25,15 @@ Fragments = list[np.ndarray | str]
 def cin_census_xml(
     cases: pd.DataFrame, la_number: int, la_name: str, year: int, extract: int
 ) -> bytes:
-    """Every child's CIN episode, with its assessment, s47, CIN plan and protection plan."""
-    cases = cases.sort_values("child_id", ignore_index=True)
-    child = ["<Child>", *_identifiers(cases), *_characteristics(cases)]
-    child += [*_cin_details(cases, extract), "</Child>"]
-    body = "\n".join(_joined(child, len(cases)))
+    """Every child with their CIN episodes, each with its assessment, s47, plans and closure."""
+    cases = cases.sort_values(["child_id", "referral"], ignore_index=True)
+    details = pd.Series(_joined(_cin_details(cases, extract), len(cases)), dtype=object)
+    episodes = details.groupby(cases["child_id"].to_numpy(), sort=True).agg("".join)
+    children = cases.drop_duplicates("child_id").set_index("child_id").loc[episodes.index]
+    children = children.reset_index()
+    child = ["<Child>", *_identifiers(children), *_characteristics(children)]
+    child += [episodes.to_numpy(dtype=object), "</Child>"]
+    body = "\n".join(_joined(child, len(children)))
     reference = d.iso_day(extract)
     text = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -29,6 +29,7 @@ GENDER_NAMES = {"M": "Male", "F": "Female", "U": "Unknown"}
 
 def address_csv(cases: pd.DataFrame) -> bytes:
     """Every child's current address, and the address before it for children who moved."""
+    cases = cases.drop_duplicates("child_id")
     moved = cases[cases["previous_postcode"] != ""]
     rows = pd.DataFrame(
         {

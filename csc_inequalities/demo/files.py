@@ -70,7 +70,7 @@ def demo_data(
     rng = np.random.default_rng([seed, zlib.crc32(la_code.encode("utf-8"))])
     targets = open_targets(store, la_code, timeline.years, area.children)
     cases = draw_cases(rng, targets, timeline)
-    cases = describe_children(rng, cases, area)
+    cases = describe_children(rng, cases, area, timeline)
     cases, episodes = care_episodes(rng, cases, area, timeline)
     cases = add_cin_details(rng, cases, d.day_number(timeline.extract_date))
     return DemoData(area, timeline, cases, episodes)

@@ -63,6 +63,17 @@ REFERRALS = ReferralMix()
 
 
 @dataclass(frozen=True)
+class Rereferrals:
+    """Referrals of a child whose earlier episode closed not long before (DfE: about 1 in 5)."""
+
+    share: float = 0.22
+    days_since_closure: tuple[int, int] = (14, 365)
+
+
+REREFERRALS = Rereferrals()
+
+
+@dataclass(frozen=True)
 class ProtectionPath:
     """How a child protection plan sits inside its CIN episode."""
 

@@ -18,6 +18,8 @@ from csc_inequalities.demo.parameters import (
     SHARE_MOVED_BEFORE_REFERRAL,
     SHARE_UNKNOWN_LEFT_BLANK,
 )
+from csc_inequalities.demo.rereferrals import first_case_of_child, merge_children
+from csc_inequalities.demo.timeline import Timeline
 
 ID_PREFIX = "DEMO"
 STREAM_INTERVENTION = {"CLA": "CLA", "CPP": "CPP", "CIN": "CIN", "SB": "CIN"}
@@ -26,11 +28,10 @@ MOVE_DAYS_BEFORE_REFERRAL = (30, 700)
 
 
 def describe_children(
-    rng: np.random.Generator, cases: pd.DataFrame, area: AuthorityArea
+    rng: np.random.Generator, cases: pd.DataFrame, area: AuthorityArea, timeline: Timeline
 ) -> pd.DataFrame:
     """Cases with a child id, sex, ethnicity, home postcode and address history added."""
     cases = cases.sort_values(["referral", "dob"], kind="stable", ignore_index=True)
-    cases["child_id"] = [f"{ID_PREFIX}{number:06d}" for number in range(1, len(cases) + 1)]
     intervention = cases["stream"].map(STREAM_INTERVENTION).to_numpy()
     lsoa_rows = np.zeros(len(cases), dtype=np.int64)
     groups = np.empty(len(cases), dtype=object)
@@ -43,7 +44,13 @@ def describe_children(
     cases["sex"] = sex
     cases["ethnicity"] = _with_not_known(rng, area.draw_codes(rng, groups))
     cases = _add_home(rng, cases, area, lsoa_rows)
-    return _add_address_history(rng, cases, area)
+    cases = _add_address_history(rng, cases, area)
+    window_start = d.day_number(timeline.window_start)
+    owner = first_case_of_child(rng, cases, window_start, d.day_number(timeline.extract_date))
+    cases = merge_children(cases, owner)
+    numbers = pd.factorize(owner)[0] + 1
+    cases["child_id"] = [f"{ID_PREFIX}{number:06d}" for number in numbers]
+    return cases
 
 
 def _with_not_known(rng: np.random.Generator, codes: np.ndarray) -> np.ndarray:

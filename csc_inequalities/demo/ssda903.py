@@ -25,7 +25,8 @@ def header_csv(
     children: pd.DataFrame, episodes: pd.DataFrame, la_number: int, extract: int
 ) -> bytes:
     """One Header row per child with an episode, in the return's column order."""
-    mine = children[children["child_id"].isin(episodes["CHILD"])].sort_values("child_id")
+    mine = children[children["child_id"].isin(episodes["CHILD"])]
+    mine = mine.drop_duplicates("child_id").sort_values("child_id")
     dob = mine["dob"].to_numpy()
     age = extract - dob
     serial = np.arange(1, len(mine) + 1) % 10**UPN_SERIAL_DIGITS

@@ -13,6 +13,7 @@ import pytest
 import xmlschema
 
 from csc_inequalities.demo import DEMO_FILE_NAMES, demo_files, demo_spells
+from csc_inequalities.demo.area import CENSUS_CATEGORY_CODES
 from csc_inequalities.demo.files import (
     ADDRESS_FILE,
     CASE_FILE,
@@ -23,7 +24,6 @@ from csc_inequalities.demo.files import (
 )
 from csc_inequalities.demo.parameters import POSTCODE_NOT_KNOWN
 from csc_inequalities.demo.targets import open_targets
-from csc_inequalities.records.canonical import ETHNICITY_CODE_GROUP_CENSUS
 
 AVERAGE = "E06000009"  # Blackpool
 MIXED = "E08000035"  # Leeds: neighbourhoods in every national decile
@@ -203,7 +203,8 @@ def test_ethnic_mix_follows_the_authority(store, mixed_spells):
     mine = children[children["la_code"] == MIXED].set_index("ethnic_group")["children_0_15"]
     census = mine / mine.sum()
     codes = mixed_spells.drop_duplicates("child_id")["ethnicity"]
-    groups = codes.map(ETHNICITY_CODE_GROUP_CENSUS)
+    census_group = {code: group for group, code in CENSUS_CATEGORY_CODES.values()}
+    groups = codes.map(census_group).fillna("Not known")
     demo = groups.value_counts(normalize=True)
     for group, share in census.items():
         if share > 0.05:
@@ -260,3 +261,16 @@ def test_the_smallest_authority_gets_valid_files_too(store, formats_dir: Path):
     schema = xmlschema.XMLSchema(formats_dir / "CIN_schema_2026.xsd")
     assert schema.is_valid(files[CIN_FILE].decode("utf-8"))
     assert len(_csv(files[CASE_FILE])) > 0
+
+
+def test_rereferred_children_keep_one_identity_and_never_overlap(files, spells):
+    cin = spells[spells["intervention"] == "CIN"].sort_values(["child_id", "start_date"])
+    repeat = cin[cin["child_id"].duplicated(keep=False)]
+    assert 0.05 < repeat["child_id"].nunique() / cin["child_id"].nunique() < 0.3
+    previous_end = repeat.groupby("child_id")["end_date"].shift()
+    assert (repeat["start_date"][previous_end.notna()] > previous_end.dropna()).all()
+    extract = _csv(files[CASE_FILE])
+    assert (extract.groupby("Child ID")[["DOB", "Gender", "Ethnicity"]].nunique() == 1).all().all()
+    text = files[CIN_FILE].decode("utf-8")
+    assert text.count("<CINdetails>") == len(cin)
+    assert text.count("<Child>") == spells["child_id"].nunique()
