@@ -11,9 +11,8 @@ from shiny import module, reactive, render, req, ui
 from shiny.types import SilentException
 
 from csc_inequalities.analysis import Analysis
-from csc_inequalities.deprivation import DOMAIN_NAMES
 from csc_inequalities.disclosure import View, check_map_publishable
-from csc_inequalities.exports.charts import CHART_TITLES, analysis_charts
+from csc_inequalities.exports.charts import CHART_TITLES, analysis_charts, deprivation_map_chart
 from csc_inequalities.exports.filenames import export_filename
 from csc_inequalities.exports.images import MEDIA_TYPES, figure_image, print_ready
 from csc_inequalities.exports.provenance import ExportContext, export_context
@@ -21,7 +20,6 @@ from csc_inequalities.exports.report import REPORT_FORMATS, report_bytes, report
 from csc_inequalities.exports.report_content import ReportChart
 from csc_inequalities.exports.tables import analysis_tables, csv_bytes, xlsx_bytes
 from csc_inequalities.figures.layers import LAYERS, layer_map
-from csc_inequalities.figures.maps import decile_map
 from csc_inequalities.maps_data import authority_geojson
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.store import ReferenceStore
@@ -36,6 +34,7 @@ TABLE_LABELS = {
     "trend-gradient": "Rates by quintile and year",
     "trend-sii": "Slope index of inequality by year",
 }
+CHART_KEYS = [key for key in CHART_TITLES if key != "map"]
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -75,6 +74,7 @@ def exports_ui() -> ui.TagList:
             class_="mb-3",
         )
         for key, title in CHART_TITLES.items()
+        if key in CHART_KEYS
     ]
     table_rows = [
         ui.tags.li(
@@ -233,7 +233,7 @@ def exports_server(
             media_type=XLSX_MEDIA_TYPE,
         )
 
-    for chart_key in CHART_TITLES:
+    for chart_key in CHART_KEYS:
         register_chart(chart_key)
     for table_key in TABLE_LABELS:
         register_table(table_key)
@@ -250,14 +250,14 @@ def exports_server(
         async def download():
             shown, result, loaded = context(), analysis(), records()
             loop = asyncio.get_running_loop()
-            with ui.Progress(min=0, max=len(charts()) + 1) as progress:
+            with ui.Progress(min=0, max=len(charts()) + 2) as progress:
                 progress.set(0, message="Writing the report", detail="drawing the charts")
 
                 def step(message: str) -> None:
                     loop.call_soon_threadsafe(lambda: progress.inc(1, detail=message))
 
                 yield await asyncio.to_thread(
-                    report_bytes, result, loaded, shown, report_format, step
+                    report_bytes, result, loaded, shown, report_format, step, store
                 )
 
         download.__name__ = f"report_{report_format}"
@@ -297,19 +297,10 @@ def exports_server(
         layer = input.map_layer()
         check_map_publishable(layer, settings.view())
         shown, result = context(), analysis()
-        geojson = authority_geojson(result.imd_year, result.la_code)
         if layer == "decile":
-            domain = settings.domain()
-            lsoas = store.lsoas(result.imd_year)
-            fig = decile_map(
-                geojson,
-                lsoas[lsoas["la_code"] == result.la_code],
-                title=f"{result.la_name}: neighbourhoods by deprivation decile",
-                subtitle=f"{DOMAIN_NAMES[domain]}, IMD {result.imd_year}",
-                decile_column=f"{domain}_decile",
-                rank_column=f"{domain}_rank",
-            )
+            fig = deprivation_map_chart(store, result, settings.domain()).figure
         else:
+            geojson = authority_geojson(result.imd_year, result.la_code)
             fig, _ = layer_map(geojson, result.lsoas, layer, result.la_name, shown.measure_label)
         return print_ready(fig, shown, f"{result.la_name}: {LAYERS[layer].lower()}")
 

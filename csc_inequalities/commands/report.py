@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     except (RecordsError, ValueError) as error:
         raise UserError(str(error)) from None
     context = export_context(analysis, args.view, rule)
-    content = report_bytes(analysis, records, context, report_format, progress=print)
+    content = report_bytes(analysis, records, context, report_format, progress=print, store=store)
     args.out.write_bytes(content)
     print(f"wrote {args.out} ({len(content):,} bytes): {context.view_label}")
     return 0

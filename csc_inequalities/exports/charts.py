@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from csc_inequalities.deprivation import scheme_name
+from csc_inequalities.deprivation import DOMAIN_NAMES, scheme_name
 from csc_inequalities.disclosure import SUPPRESSED, View
 from csc_inequalities.exports.provenance import ExportContext
 from csc_inequalities.exports.report_content import ReportChart
@@ -23,8 +23,10 @@ from csc_inequalities.figures.ethnicity import (
     ethnicity_deprivation_chart,
 )
 from csc_inequalities.figures.gradient import gradient_chart
+from csc_inequalities.figures.maps import decile_map
 from csc_inequalities.figures.style import DECILE_DIRECTION
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
+from csc_inequalities.maps_data import authority_geojson
 
 NUMERIC_COLUMNS = (
     "count",
@@ -42,6 +44,7 @@ NUMERIC_COLUMNS = (
     "rii_upper",
 )
 CHART_TITLES = {
+    "map": "Neighbourhoods by deprivation decile",
     "gradient": "Rate per 10,000 children by deprivation decile",
     "ethnicity": "Rate per 10,000 children by ethnic group",
     "ethnicity-by-deprivation": "Rate per 10,000 children by ethnic group and deprivation",
@@ -77,10 +80,38 @@ def chart_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def deprivation_map_chart(store: Any, analysis: Any, domain: str = "imd") -> ReportChart:
+    """The authority's neighbourhoods by national deprivation decile: publishable in any view."""
+    lsoas = store.lsoas(analysis.imd_year)
+    lsoas = lsoas[lsoas["la_code"] == analysis.la_code]
+    name = DOMAIN_NAMES[domain]
+    fig = decile_map(
+        authority_geojson(analysis.imd_year, analysis.la_code),
+        lsoas,
+        title=f"{analysis.la_name}: neighbourhoods by deprivation decile",
+        subtitle=f"{name}, IMD {analysis.imd_year}",
+        decile_column=f"{domain}_decile",
+        rank_column=f"{domain}_rank",
+    )
+    most = int((lsoas[f"{domain}_decile"] == 1).sum())
+    alt = (
+        f"Map of {analysis.la_name}'s {len(lsoas)} neighbourhoods (LSOAs) coloured by national "
+        f"{name} decile, from 1 (most deprived 10% in England) to 10 (least deprived). "
+        f"{most} of them are in decile 1."
+    )
+    return ReportChart("map", CHART_TITLES["map"], fig, alt, DECILE_DIRECTION)
+
+
 def analysis_charts(
-    analysis: Any, tables: dict[str, ExportTable], context: ExportContext
+    analysis: Any,
+    tables: dict[str, ExportTable],
+    context: ExportContext,
+    store: Any | None = None,
 ) -> list[ReportChart]:
-    """Every chart of the analysis that its view's tables allow, keyed like the tables."""
+    """Every chart of the analysis that its view's tables allow, keyed like the tables.
+
+    With the reference store, the deprivation map of the authority comes first.
+    """
     charts = []
     publication = context.view is View.PUBLICATION
     if "gradient" in tables:
@@ -132,7 +163,8 @@ def analysis_charts(
         )
         charts.append(ReportChart("trend-sii", CHART_TITLES["trend-sii"], fig, alt))
     directions = group_directions(analysis.deciles)
-    return [
+    deprivation_map = [] if store is None else [deprivation_map_chart(store, analysis)]
+    return deprivation_map + [
         ReportChart(
             c.key,
             c.title,

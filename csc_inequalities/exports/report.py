@@ -25,12 +25,17 @@ def report_bytes(
     context: ExportContext,
     report_format: str,
     progress: Callable[[str], None] | None = None,
+    store: Any | None = None,
 ) -> bytes:
-    """The whole report (charts, tables, findings, data quality, methods) as DOCX or HTML."""
+    """The whole report (charts, tables, findings, data quality, methods) as DOCX or HTML.
+
+    With the reference store the report also maps the authority's deprivation deciles.
+    """
     if report_format not in REPORT_FORMATS:
         raise ValueError(f"Reports are written as {' or '.join(REPORT_FORMATS)}.")
     tables = {t.key: t for t in analysis_tables(analysis, context)}
-    report = build_report(analysis, records, context, analysis_charts(analysis, tables, context))
+    charts = analysis_charts(analysis, tables, context, store)
+    report = build_report(analysis, records, context, charts)
     render = report_docx if report_format == "docx" else report_html
     return render(report, progress)
 

@@ -125,7 +125,7 @@ def build_report(
         Section(
             "Rates by neighbourhood deprivation",
             paragraphs=(context.deprivation_note,),
-            charts=_charts(by_key, "gradient"),
+            charts=_charts(by_key, "map", "gradient"),
             tables=_tables(tables, "gradient"),
         ),
         Section(

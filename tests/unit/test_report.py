@@ -239,6 +239,8 @@ def test_cli_writes_the_report_from_demo_files(store, tmp_path):
     assert code == 0
     document = Document(io.BytesIO(out.read_bytes()))
     assert "Blackpool" in document.paragraphs[0].text
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert any(c.startswith("Figure: Neighbourhoods by deprivation decile") for c in captions)
     assert (
         "Publication: disclosure control applied" in document.sections[0].header.paragraphs[0].text
     )
