@@ -30,8 +30,8 @@ def axis_title(scheme: str, la_name: str) -> str:
     word = group_word(scheme)
     share = "10%" if word == "decile" else "20%"
     if scheme.startswith("local"):
-        return f"Local deprivation {word} (1 = most deprived {share} of {la_name}'s neighbourhoods)"
-    return f"Deprivation {word} (1 = most deprived {share} in England)"
+        return f"Local {word} (1 = {la_name}'s most deprived {share})"
+    return f"National {word} (1 = most deprived {share} in England)"
 
 
 def _hover(table: pd.DataFrame) -> list[str]:
@@ -40,6 +40,9 @@ def _hover(table: pd.DataFrame) -> list[str]:
     for row in table.itertuples():
         if row.children <= 0:
             lines.append(f"{row.group_label}: no neighbourhoods in this authority")
+            continue
+        if pd.isna(row.count):
+            lines.append(f"{row.group_label}: count and rate suppressed (c) in this view")
             continue
         lines.append(
             f"{row.group_label}<br>Rate {row.rate_per_10000:.1f} per 10,000 "
@@ -117,7 +120,8 @@ def gradient_chart(
     fig.update_xaxes(
         title_text=axis_title(scheme, la_name),
         tickvals=groups,
-        ticktext=table["group_label"].tolist(),
+        ticktext=[label.replace(" ", "<br>", 1) for label in table["group_label"]],
+        tickangle=0,
     )
     fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")
     source = RECORDS_SOURCE_LINE

@@ -29,8 +29,8 @@ def test_gradient_chart_labels_direction_and_cwip(analysis):
         analysis.gradient, analysis.overall, label, analysis.la_name, cwip=analysis.cwip
     )
     axis = fig.layout.xaxis
-    assert axis.title.text == "Deprivation decile (1 = most deprived 10% in England)"
-    assert axis.ticktext[0] == "1 most deprived" and axis.ticktext[-1] == "10 least deprived"
+    assert axis.title.text == "National decile (1 = most deprived 10% in England)"
+    assert axis.ticktext[0] == "1<br>most deprived" and axis.ticktext[-1] == "10<br>least deprived"
     assert fig.layout.yaxis.title.text == "Rate per 10,000 children aged 0-17"
     cwip = [trace for trace in fig.data if trace.name == CWIP_LABEL]
     assert len(cwip) == 1 and cwip[0].visible is True
@@ -47,7 +47,7 @@ def test_local_quintile_chart_says_local(analysis):
     fig, _ = gradient_chart(
         analysis.gradient_quintiles, analysis.overall, "x", "Testshire", "local_quintile"
     )
-    assert fig.layout.xaxis.title.text.startswith("Local deprivation quintile")
+    assert fig.layout.xaxis.title.text.startswith("Local quintile (1 = Testshire's most deprived 20%)")
     assert "Testshire's neighbourhoods" in fig.layout.xaxis.title.text
 
 
