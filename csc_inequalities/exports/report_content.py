@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from csc_inequalities.disclosure import SUPPRESSED, View, publication_table
 from csc_inequalities.exports.provenance import ExportContext, official_sources
 from csc_inequalities.exports.tables import ExportTable, analysis_tables
-from csc_inequalities.narrative import overall_sentence
+from csc_inequalities.narrative import excess_sentence, overall_sentence, share_sentence
 
 WITHHELD_NOTE = (
     "Some findings are not given in the publication view because their figures would let a "
@@ -188,14 +188,30 @@ def findings_sentences(
         "share": _shown(quintiles, 0),
         "excess": _shown(quintiles, -1),
     }
-    if allowed["overall"] and context.rule.round_totals_to:
-        base = context.rule.round_totals_to
-        rounded = math.floor(total / base + 0.5) * base
-        sentences["overall"] = overall_sentence(
-            replace(analysis.overall, count=rounded), analysis.measure, analysis.la_name
-        ).replace(" had ", " had about ", 1)
+    if context.rule.round_totals_to:
+        sentences.update(_rounded_total_sentences(analysis, context.rule.round_totals_to))
     kept = [sentences[k] for k, ok in allowed.items() if ok and sentences.get(k)]
     return kept, not all(allowed.values())
+
+
+def _rounded_total_sentences(analysis: Any, base: int) -> dict[str, str]:
+    """The findings that state the authority's total, restated with the total rounded."""
+    total = float(analysis.overall.count)
+    rounded = math.floor(total / base + 0.5) * base
+    measure, name = analysis.measure, analysis.la_name
+    share, excess = analysis.summary.share_most_deprived, analysis.summary.excess
+    sentences = {
+        "overall": overall_sentence(
+            replace(analysis.overall, count=rounded), measure, name
+        ).replace(" had ", " had about ", 1)
+    }
+    if share.share_of_count:
+        rounded_share = replace(share, count=share.share_of_count * rounded)
+        sentences["share"] = share_sentence(rounded_share, measure, name, analysis.deciles)
+    if excess.excess is not None and excess.expected is not None:
+        rounded_excess = replace(excess, observed=rounded, excess=rounded - excess.expected)
+        sentences["excess"] = excess_sentence(rounded_excess, measure, name)
+    return sentences
 
 
 def _counts(table: ExportTable | None) -> list | None:
