@@ -105,7 +105,7 @@ def gradient_server(
         metadata = analysis().metadata
         lines = [
             metadata.get("deciles_note", ""),
-            f"Denominator: {metadata.get('denominator_note', '')}.",
+            metadata.get("denominator_note", ""),
             f"Confidence intervals: Byar's method, exact Poisson below 10 events. "
             f"{metadata.get('cwip_note', '')}",
         ]
