@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from shiny import module, reactive, render, ui
 
+from csc_inequalities.records.address import ADDRESS_RULE
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.records.extract import (
     EXTRACT_FIELDS,
@@ -21,6 +22,7 @@ from csc_inequalities.records.fields import FIELD_LABELS
 from csc_inequalities.records.issues import RecordsError, issues_csv
 from csc_inequalities.records.load import load_records
 from csc_inequalities.records.sniff import check_declared_size, upload_limit_bytes
+from csc_inequalities.records.ssda903 import GEOGRAPHY_RULE, PERIOD_RULE
 from csc_inequalities.store import ReferenceStore
 from modules.html_table import html_table
 from modules.state import Settings
@@ -104,6 +106,21 @@ def upload_ui() -> ui.TagList:
                 for input_id, (label, accept, multiple) in FILE_INPUTS.items()
             ],
             col_widths=(6, 6, 6, 6),
+        ),
+        ui.tags.details(
+            ui.tags.summary("How records are counted and placed"),
+            ui.tags.ul(
+                ui.tags.li(PERIOD_RULE),
+                ui.tags.li(GEOGRAPHY_RULE),
+                ui.tags.li(ADDRESS_RULE),
+                ui.tags.li(
+                    "Every record that is not used is listed with its file, row (row 1 is the "
+                    "heading row; for CIN census XML, the child's position in the file), child "
+                    "id and reason. Records placed outside the chosen authority are counted "
+                    "separately."
+                ),
+            ),
+            class_="mb-2",
         ),
         ui.output_ui("mapping"),
         ui.div(
