@@ -27,12 +27,14 @@ def cin_census_xml(
 ) -> bytes:
     """Every child with their CIN episodes, each with its assessment, s47, plans and closure."""
     cases = cases.sort_values(["child_id", "referral"], ignore_index=True)
-    details = pd.Series(_joined(_cin_details(cases, extract), len(cases)), dtype=object)
-    episodes = details.groupby(cases["child_id"].to_numpy(), sort=True).agg("".join)
-    children = cases.drop_duplicates("child_id").set_index("child_id").loc[episodes.index]
-    children = children.reset_index()
+    details = _joined(_cin_details(cases, extract), len(cases))
+    ids = cases["child_id"].to_numpy()
+    first = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    bounds = zip(first, np.r_[first[1:], len(ids)], strict=True)
+    episodes = np.array(["".join(details[start:end]) for start, end in bounds], dtype=object)
+    children = cases.iloc[first].reset_index(drop=True)
     child = ["<Child>", *_identifiers(children), *_characteristics(children)]
-    child += [episodes.to_numpy(dtype=object), "</Child>"]
+    child += [episodes, "</Child>"]
     body = "\n".join(_joined(child, len(children)))
     reference = d.iso_day(extract)
     text = (
