@@ -11,7 +11,15 @@ from csc_inequalities.records.canonical import (
     NOT_KNOWN,
 )
 
-DATE_FORMATS = ("%d/%m/%Y", "ISO8601", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
+DATE_FORMATS = (
+    "%d/%m/%Y",
+    "ISO8601",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d/%m/%y",
+)
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 LATEST_DATE = pd.Timestamp("2100-12-31")
 
