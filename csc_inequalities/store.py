@@ -41,12 +41,35 @@ class ReferenceStore:
 
     def __init__(self, store_dir: Path):
         self.store_dir = store_dir
-        self.authorities = self._read("authorities")
+        self._authorities = self._read("authorities")
         self._lsoas = {geo: self._read(f"lsoa_{geo}") for geo in GEOGRAPHY_BY_IMD_YEAR.values()}
-        self.lsoa_lookup = self._read("lsoa_11_21")
-        self.ethnicity_children = self._read("ethnicity_children_la")
-        self.cwip = self._read("cwip_gradient")
-        self._by_code = self.authorities.set_index("la_code", drop=False)
+        self._lsoa_lookup = self._read("lsoa_11_21")
+        self._ethnicity_children = self._read("ethnicity_children_la")
+        self._cwip = self._read("cwip_gradient")
+        self._by_code = self._authorities.set_index("la_code", drop=False)
+
+    # Tables are shared by every session of the process: callers get their own (copy-on-write)
+    # frame, so adding or changing a column never alters the store.
+
+    @property
+    def authorities(self) -> pd.DataFrame:
+        """The 153 current upper-tier authorities."""
+        return self._authorities.copy(deep=False)
+
+    @property
+    def lsoa_lookup(self) -> pd.DataFrame:
+        """Exact-fit LSOA 2011 to 2021 pairs with children's apportioning weights."""
+        return self._lsoa_lookup.copy(deep=False)
+
+    @property
+    def ethnicity_children(self) -> pd.DataFrame:
+        """Census 2021 children 0-15 by broad ethnic group per authority and for England."""
+        return self._ethnicity_children.copy(deep=False)
+
+    @property
+    def cwip(self) -> pd.DataFrame:
+        """The CWIP national gradient of CPP and CLA rates by decile."""
+        return self._cwip.copy(deep=False)
 
     def _path(self, name: str) -> Path:
         """Where a store table lives; a clear error if it is not there."""
@@ -64,7 +87,7 @@ class ReferenceStore:
 
     def lsoas(self, imd_year: int) -> pd.DataFrame:
         """All English LSOAs of the geography the index year uses (one row each)."""
-        return self._lsoas[geography_for(imd_year)]
+        return self._lsoas[geography_for(imd_year)].copy(deep=False)
 
     def authority(self, la_code: str) -> pd.Series:
         """One authority's row, or a clear error naming the unknown code."""
@@ -87,11 +110,11 @@ class ReferenceStore:
 
     def postcodes(self) -> pd.DataFrame:
         """Every English postcode with its 2011 and 2021 LSOA and authority (read on first use)."""
-        return _postcodes(self._path("postcodes"))
+        return _postcodes(self._path("postcodes")).copy(deep=False)
 
     def table(self, name: str) -> pd.DataFrame:
         """Any other table in the store by name (e.g. 'dfe_b1')."""
-        return _table(self._path(name))
+        return _table(self._path(name)).copy(deep=False)
 
 
 @functools.lru_cache(maxsize=512)

@@ -87,6 +87,17 @@ def test_other_tables_and_postcodes_are_read_on_demand(store):
         store.table("dfe_nothing")
 
 
+def test_changing_a_returned_table_leaves_the_store_unchanged(store):
+    lsoas = store.lsoas(2019)
+    lsoas["children_0_17"] = 0.0
+    lsoas["extra"] = 1
+    authorities = store.authorities
+    authorities.loc[:, "la_name"] = "changed"
+    assert store.lsoas(2019)["children_0_17"].sum() > 0
+    assert "extra" not in store.lsoas(2019).columns
+    assert store.authorities["la_name"].iloc[0] != "changed"
+
+
 def test_a_missing_store_says_how_to_build_it(tmp_path):
     with pytest.raises(StoreMissing, match="csc-inequalities data build"):
         load_store(tmp_path / "nowhere")
