@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import io
 import logging
 import os
 import tempfile
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -67,6 +69,21 @@ def test_no_files_and_unrecognised_files_get_clear_messages():
         load_records([("notes.csv", b"Name,Team\na,b\n")], LA, FakeStore())
 
 
+def workbook_extract() -> bytes:
+    """A case-system extract as an .xlsx workbook, made in memory."""
+    buffer = io.BytesIO()
+    frame = pd.DataFrame(
+        {
+            "child_id": ["W1"],
+            "intervention": ["CPP"],
+            "start_date": ["01/05/2024"],
+            "postcode": ["AB1 2CD"],
+        }
+    )
+    frame.to_excel(buffer, index=False, engine="openpyxl")
+    return buffer.getvalue()
+
+
 def test_loading_writes_nothing_to_disk(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     writes = []
@@ -85,7 +102,7 @@ def test_loading_writes_nothing_to_disk(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "open", watched_open)
     monkeypatch.setattr(os, "open", watched_os_open)
     temp_before = set(os.listdir(tempfile.gettempdir()))
-    load_records(FILES, LA, FakeStore())
+    load_records(FILES + [("extract.xlsx", workbook_extract())], LA, FakeStore())
     assert writes == []
     assert list(tmp_path.iterdir()) == []
     assert set(os.listdir(tempfile.gettempdir())) - temp_before == set()
