@@ -25,6 +25,7 @@ from csc_inequalities.build.sources import (
 from csc_inequalities.paths import PROJECT_ROOT, manifest_path
 
 STATE_FILE = "build_state.json"
+DOWNLOADS_DIR = PROJECT_ROOT / "data" / "downloads"  # official files fetched once, git-ignored
 
 # Run in this order; each step reads what earlier steps left in ctx.frames and writes its tables.
 STEPS: list[tuple[str, Callable[[BuildContext], None]]] = [
@@ -75,7 +76,7 @@ def build_store(mirror: Path | None, store_dir: Path, force: bool = False) -> Bu
     started = time.perf_counter()
     manifest = load_manifest(manifest_path())
     if mirror is None:
-        paths = download_sources(manifest, PROJECT_ROOT / "data" / "downloads")
+        paths = download_sources(manifest, DOWNLOADS_DIR)
     else:
         paths = locate_mirror_files(manifest, Path(mirror))
     checksums = verify_checksums(manifest, paths)

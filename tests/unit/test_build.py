@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
@@ -189,6 +190,39 @@ def test_a_readable_file_with_the_wrong_shape_names_the_missing_columns(tmp_path
         handle.write("a,b\n1,2\n")
     with pytest.raises(SourceError, match="lacks the columns: ltla23_code"):
         sources.read_table(source, path)
+
+
+def _manifest_downloading_from(monkeypatch, url_of) -> None:
+    """Give every source a download address (file:// URLs stand in for the official ones)."""
+    manifest = load_manifest(manifest_path())
+    sources = {
+        name: dataclasses.replace(source, download_url=url_of(source))
+        for name, source in manifest.sources.items()
+    }
+    monkeypatch.setattr(
+        pipeline, "load_manifest", lambda path: dataclasses.replace(manifest, sources=sources)
+    )
+
+
+def test_sources_are_downloaded_once_checked_and_built_from(tmp_path, monkeypatch):
+    _manifest_downloading_from(monkeypatch, lambda source: (MIRROR / source.mirror_path).as_uri())
+    monkeypatch.setattr(pipeline, "DOWNLOADS_DIR", tmp_path / "downloads")
+    _quick_steps(monkeypatch, [])
+    report = pipeline.build_store(None, tmp_path / "store")
+    assert report.built
+    downloaded = sorted(path.name for path in (tmp_path / "downloads").iterdir())
+    assert "lookup_ltla23_utla23.csv" in downloaded and not any(
+        n.endswith(".part") for n in downloaded
+    )
+    assert not pipeline.build_store(None, tmp_path / "store").built
+
+
+def test_a_failed_download_leaves_nothing_behind_and_points_to_the_mirror(tmp_path, monkeypatch):
+    _manifest_downloading_from(monkeypatch, lambda source: (tmp_path / "absent" / "x.csv").as_uri())
+    monkeypatch.setattr(pipeline, "DOWNLOADS_DIR", tmp_path / "downloads")
+    with pytest.raises(SourceError, match="Could not download .*--mirror DIR"):
+        pipeline.build_store(None, tmp_path / "store")
+    assert list((tmp_path / "downloads").iterdir()) == []
 
 
 # ---- idempotence and the atomic swap (steps replaced by a quick one) -----------------------
