@@ -85,6 +85,7 @@ def workbook_extract() -> bytes:
 
 
 def test_loading_writes_nothing_to_disk(tmp_path, monkeypatch):
+    files = FILES + [("extract.xlsx", workbook_extract())]
     monkeypatch.chdir(tmp_path)
     writes = []
     real_open, real_os_open = builtins.open, os.open
@@ -102,7 +103,7 @@ def test_loading_writes_nothing_to_disk(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "open", watched_open)
     monkeypatch.setattr(os, "open", watched_os_open)
     temp_before = set(os.listdir(tempfile.gettempdir()))
-    load_records(FILES + [("extract.xlsx", workbook_extract())], LA, FakeStore())
+    load_records(files, LA, FakeStore())
     assert writes == []
     assert list(tmp_path.iterdir()) == []
     assert set(os.listdir(tempfile.gettempdir())) - temp_before == set()
