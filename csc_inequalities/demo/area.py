@@ -119,11 +119,9 @@ class AuthorityArea:
 
 def authority_area(store, la_code: str) -> AuthorityArea:
     """Gather the authority's LSOAs, postcodes and weights from the reference store."""
+    row = store.authority(la_code)
+    la_code = str(row["la_code"])
     authorities = store.authorities
-    match = authorities[authorities["la_code"] == la_code]
-    if match.empty:
-        raise ValueError(f"'{la_code}' is not a current English children's services authority.")
-    row = match.iloc[0]
     all_postcodes = store.postcodes()
     postcodes = _authority_postcodes(all_postcodes, la_code)
     lsoas = _lsoa_frame(store, la_code, postcodes)

@@ -67,8 +67,8 @@ def demo_data(
     """Draw the demo's children and spells; the same authority and seed give the same data."""
     timeline = Timeline.ending(count=years)
     area = authority_area(store, la_code)
-    rng = np.random.default_rng([seed, zlib.crc32(la_code.encode("utf-8"))])
-    targets = open_targets(store, la_code, timeline.years, area.children)
+    rng = np.random.default_rng([seed, zlib.crc32(area.la_code.encode("utf-8"))])
+    targets = open_targets(store, area.la_code, timeline.years, area.children)
     cases = draw_cases(rng, targets, timeline)
     cases = describe_children(rng, cases, area, timeline)
     cases, episodes = care_episodes(rng, cases, area, timeline)
