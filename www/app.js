@@ -6,3 +6,8 @@ $(document).on("shiny:connected", function () {
     }
   });
 });
+
+// The navbar title names the page: expose it as its top-level heading, above each tab's h2.
+$(function () {
+  $(".navbar-brand").first().attr({ role: "heading", "aria-level": "1" });
+});
