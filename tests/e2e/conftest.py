@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from shiny.pytest import create_app_fixture
 
+from csc_inequalities.demo import demo_files
+
 APP = Path(__file__).resolve().parents[2] / "app.py"
 CHROMIUM = os.environ.get("BROWSER_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -36,3 +38,24 @@ def browser_type_launch_args(browser_type_launch_args):
 def _reference_store_is_built(store):
     """The app reads the store at start-up, so build it before the first browser test."""
     return store
+
+
+@pytest.fixture(scope="session")
+def demo_903_files(store, tmp_path_factory) -> list[Path]:
+    """Blackpool's demo SSDA903 Header and Episodes files, as a user would have them on disk."""
+    folder = tmp_path_factory.mktemp("demo903")
+    files = demo_files("E06000009", store)
+    paths = []
+    for name in ("demo_903_header.csv", "demo_903_episodes.csv"):
+        path = folder / name
+        path.write_bytes(files[name])
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def empty_csv(tmp_path_factory) -> Path:
+    """A file that cannot be records: an empty CSV."""
+    path = tmp_path_factory.mktemp("bad") / "episodes.csv"
+    path.write_bytes(b"")
+    return path

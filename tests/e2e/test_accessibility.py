@@ -1,0 +1,169 @@
+"""WCAG 2.2 A/AA in a real browser: axe-core on every tab in every state, keyboard, reflow."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browsing import TAB_READY, open_app, open_tab, read_uploads, wait_until_settled
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}}
+SIDEBAR_ORDER = [
+    "controls-la-selectized",
+    "controls-imd",
+    "controls-domain",
+    "controls-deciles",
+    "controls-intervention",
+    "controls-count_kind",
+    "controls-year",
+    "controls-view",
+]
+
+
+@pytest.fixture(scope="module")
+def axe() -> Axe:
+    """axe-core as bundled by axe-playwright-python: no network needed."""
+    return Axe()
+
+
+def readable(violations: list[dict]) -> str:
+    """One line per rule and affected element, with axe's advice on fixing it."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"    {node['target']}: {summary}")
+    return "\n".join(lines)
+
+
+def violations_on_every_tab(page: Page, axe: Axe) -> dict[str, list[dict]]:
+    """axe's WCAG A/AA violations on each tab, keyed by tab, with every 'Show as table' on."""
+    found = {}
+    for tab in TAB_READY:
+        open_tab(page, tab)
+        switches = page.locator(f'.tab-pane[data-value="{tab}"] .form-switch input')
+        for index in range(switches.count()):
+            switches.nth(index).check()
+        wait_until_settled(page)
+        result = axe.run(page, options=AXE_OPTIONS)
+        if result.violations_count:
+            found[tab] = result.response["violations"]
+    return found
+
+
+def assert_no_violations(found: dict[str, list[dict]]) -> None:
+    """Fail with every violation listed by tab."""
+    report = "\n".join(f"[{tab}]\n{readable(violations)}" for tab, violations in found.items())
+    assert not found, f"axe found WCAG 2.2 A/AA violations:\n{report}"
+
+
+def test_demo_data_has_no_violations(page: Page, app, axe: Axe) -> None:
+    open_app(page, app.url)
+    assert_no_violations(violations_on_every_tab(page, axe))
+
+
+def test_publication_view_has_no_violations(page: Page, app, axe: Axe) -> None:
+    open_app(page, f"{app.url}?view=publication")
+    expect(page.locator("#view-label")).to_contain_text("Publication view")
+    assert_no_violations(violations_on_every_tab(page, axe))
+
+
+def test_after_an_upload_has_no_violations(page: Page, app, axe: Axe, demo_903_files) -> None:
+    open_app(page, app.url)
+    read_uploads(page, demo_903_files)
+    expect(page.locator("#upload-summary")).to_be_visible(timeout=60_000)
+    expect(page.locator("#data-source")).to_contain_text("uploaded records")
+    assert_no_violations(violations_on_every_tab(page, axe))
+
+
+def test_error_state_has_no_violations(page: Page, app, axe: Axe, empty_csv) -> None:
+    open_app(page, app.url)
+    read_uploads(page, [empty_csv])
+    expect(page.locator("#upload-status .alert-danger")).to_be_visible(timeout=30_000)
+    assert_no_violations(violations_on_every_tab(page, axe))
+
+
+def chart_with_title(page: Page, element_id: str):
+    """A chart's figure block: the HTML title above the plotly drawing and its text alternative."""
+    return page.locator(".plotly-figure", has=page.locator(f"#{element_id}"))
+
+
+def focused_control(page: Page) -> dict:
+    """The focused element's control id (radio groups by name) and its focus outline."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            return {
+                id: el.type === 'radio' ? el.name : el.id,
+                outline: style.outlineStyle,
+                width: parseFloat(style.outlineWidth),
+            };
+        }"""
+    )
+
+
+def test_sidebar_controls_in_order_with_visible_focus(page: Page, app) -> None:
+    open_app(page, app.url)
+    page.locator("#controls-la-selectized").focus()
+    seen = [focused_control(page)]
+    for _ in SIDEBAR_ORDER[1:]:
+        page.keyboard.press("Tab")
+        seen.append(focused_control(page))
+    assert [item["id"] for item in seen] == SIDEBAR_ORDER
+    for item in seen[1:]:
+        assert item["outline"] != "none" and item["width"] >= 2, item
+
+
+def test_keyboard_alone_changes_the_measure(page: Page, app) -> None:
+    open_app(page, app.url)
+    open_tab(page, "gradient")
+    page.locator("#controls-intervention").focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#controls-intervention")).to_have_value("CLA")
+    expect(chart_with_title(page, "gradient-plot")).to_contain_text("looked after", timeout=30_000)
+    page.locator('input[name="controls-count_kind"]:checked').focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator('input[name="controls-count_kind"][value="starts"]')).to_be_checked()
+
+
+def test_language_and_heading_order(page: Page, app) -> None:
+    open_app(page, app.url)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    for tab in TAB_READY:
+        open_tab(page, tab)
+        levels = page.evaluate(
+            """() => [...document.querySelectorAll(
+                    'h1, h2, h3, h4, h5, h6, [role=heading]')]
+                .filter(h => h.offsetParent !== null)
+                .map(h => Number(h.getAttribute('aria-level') || h.tagName.slice(1)))"""
+        )
+        assert levels[0] == 1, (tab, levels)
+        jumps = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+        assert not jumps, (tab, levels)
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [(390, 844), (640, 360)], ids=["phone", "200% zoom of 1280x720"]
+)
+def test_no_horizontal_overflow_on_narrow_screens(page: Page, app, width, height) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    open_app(page, app.url)
+    for tab in TAB_READY:
+        if not page.locator(f'#page a[data-value="{tab}"]').is_visible():
+            page.locator(".navbar-toggler").click()
+        open_tab(page, tab)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (tab, overflow)
+    intervention = page.locator("#controls-intervention")
+    if not intervention.is_visible():
+        page.get_by_title("Toggle sidebar").click()
+    intervention.select_option("CIN")
+    expect(page.locator("#page")).to_be_attached()
+    open_tab(page, "gradient")
+    expect(chart_with_title(page, "gradient-plot")).to_contain_text("in need", timeout=30_000)
