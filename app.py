@@ -6,8 +6,9 @@ from pathlib import Path
 
 from shiny import App, ui
 
+from csc_inequalities.demo_records import preload_demo
 from csc_inequalities.store import load_store
-from csc_inequalities.url_state import settings_from_query
+from csc_inequalities.url_state import DEFAULTS, settings_from_query
 from modules.about import about_ui
 from modules.banner import banner_server, banner_ui
 from modules.context import context_server, context_ui
@@ -24,6 +25,7 @@ from modules.upload import upload_server, upload_ui
 STORE = load_store()
 WWW = Path(__file__).parent / "www"
 TITLE = "Children's social care inequalities explorer"
+preload_demo(DEFAULTS["la"])
 
 
 def app_ui(request) -> ui.Tag:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from csc_inequalities.demo import STANDARD_RETURN_FILES, demo_files
@@ -12,9 +13,19 @@ from csc_inequalities.store import load_store
 DEMO_SEED = 2025
 DEMO_LABEL = "Synthetic demonstration data"
 
+# One generation at a time: sessions asking for the same authority wait for the first one
+# instead of generating it again in parallel on a two-core server.
+_GENERATING = threading.Lock()
+
+
+def demo_records(la_code: str, seed: int = DEMO_SEED) -> LoadResult:
+    """The authority's demo records, generated once per process and shared (they are synthetic)."""
+    with _GENERATING:
+        return _generated_records(la_code, seed)
+
 
 @lru_cache(maxsize=16)
-def demo_records(la_code: str, seed: int = DEMO_SEED) -> LoadResult:
+def _generated_records(la_code: str, seed: int) -> LoadResult:
     """Generate the authority's demo returns in memory and read them as an upload would be read.
 
     The case-system extract repeats the same spells in another layout, so it is left out here
@@ -23,3 +34,10 @@ def demo_records(la_code: str, seed: int = DEMO_SEED) -> LoadResult:
     store = load_store()
     files = demo_files(la_code, store, seed)
     return load_records([(name, files[name]) for name in STANDARD_RETURN_FILES], la_code, store)
+
+
+def preload_demo(la_code: str) -> threading.Thread:
+    """Start generating an authority's demo in the background, e.g. the default one at start-up."""
+    thread = threading.Thread(target=demo_records, args=(la_code,), daemon=True)
+    thread.start()
+    return thread

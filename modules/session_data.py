@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,10 +42,19 @@ def session_data_server(
     def is_demo() -> bool:
         return uploaded() is None
 
+    @reactive.extended_task
+    async def demo_task(la_code: str) -> LoadResult:
+        return await asyncio.to_thread(demo_records, la_code)
+
+    @reactive.effect
+    def _load_the_authority_demo() -> None:
+        if uploaded() is None:
+            demo_task(settings.la_code())
+
     @reactive.calc
     def records() -> LoadResult:
         upload = uploaded()
-        return upload if upload is not None else demo_records(settings.la_code())
+        return upload if upload is not None else demo_task.result()
 
     @reactive.calc
     def analysis() -> Analysis:

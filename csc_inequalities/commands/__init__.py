@@ -2,4 +2,4 @@
 
 
 class UserError(Exception):
-    """A problem the user can fix (unknown authority, missing store, bad file): shown without a traceback."""
+    """A problem the user can fix (unknown authority, missing store, bad file): no traceback."""

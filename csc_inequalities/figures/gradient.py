@@ -120,7 +120,7 @@ def gradient_chart(
     fig.update_xaxes(
         title_text=axis_title(scheme, la_name),
         tickvals=groups,
-        ticktext=[label.replace(" ", "<br>", 1) for label in table["group_label"]],
+        ticktext=[label.replace(" ", "<br>") for label in table["group_label"]],
         tickangle=0,
     )
     fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")

@@ -24,7 +24,7 @@ DECILE_TICK_LABELS = [f"{d} most deprived" if d == 1 else str(d) for d in range(
     "10 least deprived"
 ]
 # On axes the end labels wrap under the number, so narrow charts need no rotated text.
-DECILE_AXIS_LABELS = [label.replace(" ", "<br>", 1) for label in DECILE_TICK_LABELS]
+DECILE_AXIS_LABELS = [label.replace(" ", "<br>") for label in DECILE_TICK_LABELS]
 
 
 def lsoa_geojson(boundaries: gpd.GeoDataFrame) -> dict:

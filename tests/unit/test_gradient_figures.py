@@ -30,7 +30,10 @@ def test_gradient_chart_labels_direction_and_cwip(analysis):
     )
     axis = fig.layout.xaxis
     assert axis.title.text == "National decile (1 = most deprived 10% in England)"
-    assert axis.ticktext[0] == "1<br>most deprived" and axis.ticktext[-1] == "10<br>least deprived"
+    assert (
+        axis.ticktext[0] == "1<br>most<br>deprived"
+        and axis.ticktext[-1] == "10<br>least<br>deprived"
+    )
     assert fig.layout.yaxis.title.text == "Rate per 10,000 children aged 0-17"
     cwip = [trace for trace in fig.data if trace.name == CWIP_LABEL]
     assert len(cwip) == 1 and cwip[0].visible is True
