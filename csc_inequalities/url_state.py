@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlencode
 
+from csc_inequalities.deprivation import DOMAINS
+
 DEFAULTS: dict[str, str] = {
     "la": "E06000009",
     "imd": "2025",
@@ -17,17 +19,7 @@ DEFAULTS: dict[str, str] = {
 }
 ALLOWED: dict[str, tuple[str, ...]] = {
     "imd": ("2019", "2025"),
-    "domain": (
-        "imd",
-        "income",
-        "employment",
-        "education",
-        "health",
-        "crime",
-        "housing",
-        "environment",
-        "idaci",
-    ),
+    "domain": DOMAINS,
     "deciles": ("national", "local"),
     "intervention": ("CIN", "CPP", "CLA"),
     "count": ("at_date", "starts"),

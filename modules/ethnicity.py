@@ -9,23 +9,11 @@ from shiny import module, render, ui
 from csc_inequalities.analysis import Analysis
 from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
 from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults, plottable
-from modules.html_table import html_table
+from modules.html_table import readable_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
 
 NUMERIC = ("count", "rate_per_10000", "lower_95ci", "upper_95ci", "ratio_to_white")
-HEADINGS = {
-    "quintile_label": "National quintile (1 = most deprived)",
-    "group_name": "Ethnic group",
-    "children": "Children aged 0-17 (estimated)",
-    "count": "Count",
-    "rate_per_10000": "Rate per 10,000",
-    "lower_95ci": "Lower 95% limit",
-    "upper_95ci": "Upper 95% limit",
-    "ratio_to_white": "Ratio to White",
-    "ratio_lower": "Ratio lower 95%",
-    "ratio_upper": "Ratio upper 95%",
-}
 
 
 @module.ui
@@ -79,7 +67,9 @@ def ethnicity_server(
     def group_table():
         if not input.group_as_table():
             return None
-        return _table(shown().frame("ethnicity"), "Rate per 10,000 children by ethnic group")
+        return readable_table(
+            shown().frame("ethnicity"), "Rate per 10,000 children by ethnic group"
+        )
 
     @render.ui
     def group_findings():
@@ -100,7 +90,7 @@ def ethnicity_server(
     def quintile_table():
         if not input.quintile_as_table():
             return None
-        return _table(
+        return readable_table(
             shown().frame("ethnicity-by-deprivation"),
             "Rate per 10,000 children by ethnic group within national deprivation quintiles",
         )
@@ -113,9 +103,3 @@ def ethnicity_server(
             ui.p(metadata.get("ethnicity_note", ""), class_="small"),
             ui.p(metadata.get("ethnicity_deprivation_note", ""), class_="small"),
         )
-
-
-def _table(frame, caption: str) -> ui.Tag:
-    """The shown table with readable headings."""
-    columns = [c for c in HEADINGS if c in frame.columns]
-    return html_table(frame[columns].rename(columns=HEADINGS), caption)

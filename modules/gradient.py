@@ -11,7 +11,7 @@ from csc_inequalities.deprivation import scheme_name
 from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.inequality import summary_rows
 from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults, plottable
-from modules.html_table import html_table
+from modules.html_table import html_table, readable_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
 
@@ -22,16 +22,6 @@ SUMMARY_HEADINGS = {
     "lower": "Lower 95% limit",
     "upper": "Upper 95% limit",
     "note": "Note",
-}
-TABLE_HEADINGS = {
-    "group_label": "Deprivation group (1 = most deprived)",
-    "lsoas": "LSOAs",
-    "children": "Children aged 0-17",
-    "count": "Count",
-    "rate_per_10000": "Rate per 10,000",
-    "lower_95ci": "Lower 95% limit",
-    "upper_95ci": "Upper 95% limit",
-    "ci_method": "Interval method",
 }
 
 
@@ -91,11 +81,8 @@ def gradient_server(
     def table():
         if not input.as_table():
             return None
-        frame = shown().frame("gradient")
-        columns = [c for c in TABLE_HEADINGS if c in frame.columns]
-        printable = frame[columns].rename(columns=TABLE_HEADINGS)
-        return html_table(
-            printable,
+        return readable_table(
+            shown().frame("gradient"),
             f"{analysis().measure.label()}: rate per 10,000 children by deprivation decile",
             table_id="gradient-table",
         )

@@ -6,6 +6,17 @@ import numpy as np
 import pandas as pd
 from shiny import ui
 
+from csc_inequalities.exports.report_content import COLUMN_HEADINGS
+
+# The report's headings, plus the columns only the screen shows.
+SCREEN_HEADINGS = {
+    **COLUMN_HEADINGS,
+    "ci_method": "Interval method",
+    "ratio_lower": "Ratio lower 95% limit",
+    "ratio_upper": "Ratio upper 95% limit",
+    "rii": "Relative index of inequality",
+}
+
 
 def html_table(frame: pd.DataFrame, caption: str, table_id: str | None = None) -> ui.Tag:
     """A captioned table with column headers marked for screen readers; missing shown as '-'."""
@@ -32,6 +43,12 @@ def html_table(frame: pd.DataFrame, caption: str, table_id: str | None = None) -
         role="region",
         aria_label=caption,
     )
+
+
+def readable_table(frame: pd.DataFrame, caption: str, table_id: str | None = None) -> ui.Tag:
+    """A result table with the report's plain headings, keeping only the columns it names."""
+    columns = [c for c in SCREEN_HEADINGS if c in frame.columns]
+    return html_table(frame[columns].rename(columns=SCREEN_HEADINGS), caption, table_id)
 
 
 def _cell(value: object) -> str:

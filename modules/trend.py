@@ -9,7 +9,7 @@ from shiny import module, render, ui
 from csc_inequalities.analysis import Analysis
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
 from csc_inequalities.views import ShownResults, plottable
-from modules.html_table import html_table
+from modules.html_table import readable_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
 
@@ -95,5 +95,6 @@ def trend_server(
         for key in ("trend-gradient", "trend-sii"):
             table = view.tables.get(key)
             if table is not None:
-                parts.append(html_table(table.frame, f"{table.title}. {table.caption}"))
+                frame = table.frame.rename(columns={"group_label": "quintile_label"})
+                parts.append(readable_table(frame, f"{table.title}. {table.caption}"))
         return ui.TagList(*parts)

@@ -23,22 +23,8 @@ from csc_inequalities.demo.parameters import (
     SHORT_BREAK_PLACEMENTS,
 )
 from csc_inequalities.demo.timeline import Timeline
+from csc_inequalities.records.ssda903 import EPISODE_COLUMNS
 
-EPISODE_COLUMNS = (
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-)
 SHARE_MOVE_WITH_LEGAL_CHANGE = 0.1
 PLACED_WITH_PARENTS = "P1"
 CHILDRENS_HOME = "K2"
