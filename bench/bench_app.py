@@ -1,0 +1,621 @@
+"""Measure the app against its performance targets and write bench/RESULTS.md.
+
+Run: .venv/bin/python bench/bench_app.py [--authorities N]  (needs the built reference store
+and Debian's Chromium). Measures (1) cold start to the first drawn map in headless Chromium,
+(2) server-side re-render time per authority, measure and year change on demo data, (3) bytes of
+map and chart HTML sent per authority change, (4) peak memory of one app process with 1 and 20
+browser sessions, (5) reading 100,000 SSDA903 episodes and a 50,000-child CIN census.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]
+
+from bench_records import cin_files, ssda903_files  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from csc_inequalities.analysis import run_analysis  # noqa: E402
+from csc_inequalities.context.adjusted import adjusted_comparison  # noqa: E402
+from csc_inequalities.context.official_measures import official_measure_for  # noqa: E402
+from csc_inequalities.context.official_rates import trend_table  # noqa: E402
+from csc_inequalities.demo import demo_files  # noqa: E402
+from csc_inequalities.deprivation import DOMAIN_NAMES, scheme_name  # noqa: E402
+from csc_inequalities.figures import context as context_figures  # noqa: E402
+from csc_inequalities.figures.ethnicity import (  # noqa: E402
+    ethnicity_chart,
+    ethnicity_deprivation_chart,
+)
+from csc_inequalities.figures.gradient import gradient_chart  # noqa: E402
+from csc_inequalities.figures.maps import decile_map  # noqa: E402
+from csc_inequalities.figures.profile import profile_chart  # noqa: E402
+from csc_inequalities.figures.trend import sii_trend_chart, trend_chart  # noqa: E402
+from csc_inequalities.maps_data import authority_geojson  # noqa: E402
+from csc_inequalities.measures import Measure, available_years, year_ending  # noqa: E402
+from csc_inequalities.profile import deprivation_profile, profile_headlines  # noqa: E402
+from csc_inequalities.records.geography import store_geography  # noqa: E402
+from csc_inequalities.records.load import load_records  # noqa: E402
+from csc_inequalities.store import load_store  # noqa: E402
+from csc_inequalities.views import plottable, shown_results  # noqa: E402
+from modules.ethnicity import NUMERIC as ETHNICITY_NUMERIC  # noqa: E402
+from modules.gradient import RATE_COLUMNS  # noqa: E402
+from modules.plotly_html import plotly_ui  # noqa: E402
+from modules.trend import NUMERIC as TREND_NUMERIC  # noqa: E402
+
+CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+IMD_YEAR = 2025
+FIRST_MEASURE = ("CPP", "at_date")
+SECOND_MEASURE = ("CLA", "at_date")
+DECILES = "national"
+DOMAIN = "imd"
+MAP_POLYGONS = "#deprivation-map path.choroplethlocation"
+COLD_STARTS = 3
+NOTES_HEADING = "## Investigation notes"
+SESSIONS = 20
+TARGETS = {
+    "cold_start_s": 3.0,
+    "rerender_median_ms": 150.0,
+    "rerender_worst_ms": 500.0,
+    "average_kb": 400.0,
+    "memory_20_mb": 400.0,
+    "read_903_s": 5.0,
+}
+
+
+@dataclass
+class Stopwatch:
+    """Named durations of the steps of one re-render."""
+
+    steps: dict[str, float] = field(default_factory=dict)
+
+    def time(self, name: str, call: Callable, *args, **kwargs):
+        """Run one call and add its duration to the step's total."""
+        started = time.perf_counter()
+        result = call(*args, **kwargs)
+        self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - started
+        return result
+
+    def total_ms(self) -> float:
+        """All steps together, in milliseconds."""
+        return sum(self.steps.values()) * 1000
+
+
+def fragment(watch: Stopwatch, fig_and_alt: tuple, element_id: str) -> str:
+    """The HTML a plotly panel sends for one figure (plotly_ui: screen_version + to_html)."""
+    fig, alt = fig_and_alt
+    return str(watch.time("plotly_ui (screen_version + to_html)", plotly_ui, fig, element_id, alt))
+
+
+def analysis_fragments(watch: Stopwatch, store, records, la_code: str, measure) -> dict[str, str]:
+    """The analysis and the gradient, ethnicity and trend charts, as their modules make them."""
+    result = watch.time(
+        "run_analysis", run_analysis, records, store, la_code, IMD_YEAR, measure, DECILES, DOMAIN
+    )
+    shown = watch.time("shown_results", shown_results, result, "internal", True)
+    label, name = result.measure.label(), result.la_name
+    ethnic = plottable(shown.frame("ethnicity"), ETHNICITY_NUMERIC)
+    by_quintile = plottable(shown.frame("ethnicity-by-deprivation"), ETHNICITY_NUMERIC)
+    trend_gradient = plottable(shown.frame("trend-gradient"), TREND_NUMERIC)
+    trend_sii = plottable(shown.frame("trend-sii"), TREND_NUMERIC)
+    figures = {
+        "gradient-plot": watch.time(
+            "figures",
+            gradient_chart,
+            plottable(shown.frame("gradient"), RATE_COLUMNS),
+            result.overall,
+            label,
+            name,
+            scheme=scheme_name(DECILES, 10),
+            cwip=result.cwip,
+            show_cwip=True,
+        ),
+        "ethnicity-chart": watch.time(
+            "figures", ethnicity_chart, ethnic, result.overall.rate_per_10000, label, name
+        ),
+        "ethnicity-deprivation-chart": watch.time(
+            "figures", ethnicity_deprivation_chart, by_quintile, label, name
+        ),
+        "trend-chart": watch.time(
+            "figures", trend_chart, trend_gradient, result.measure.noun(), name, DECILES
+        ),
+        "sii-trend-chart": watch.time(
+            "figures", sii_trend_chart, trend_sii, result.measure.noun(), name
+        ),
+    }
+    return {key: fragment(watch, built, key) for key, built in figures.items()}
+
+
+def context_fragments(watch: Stopwatch, store, la_code: str, measure) -> dict[str, str]:
+    """The In context panel's two figures for the authority and measure."""
+    official = official_measure_for(measure.intervention, measure.count_kind)
+    key = official.key
+    row = store.authority(la_code)
+    trend = watch.time("context core", trend_table, store, la_code, key)
+    comparison = watch.time(
+        "context core", adjusted_comparison, store, la_code, key, "most_deprived_quintile", IMD_YEAR
+    )
+    figures = {
+        "context-trend-chart": watch.time(
+            "figures", context_figures.trend_chart, trend, key, row["la_name"], row["region_name"]
+        ),
+        "context-adjusted-scatter": watch.time(
+            "figures", context_figures.adjusted_scatter, comparison
+        ),
+    }
+    return {name: fragment(watch, built, name) for name, built in figures.items()}
+
+
+def area_fragments(watch: Stopwatch, store, la_code: str) -> dict[str, str]:
+    """The Neighbourhoods panel: headlines, the decile map and the deprivation profile."""
+    name = store.authority(la_code)["la_name"]
+    watch.time("profile", profile_headlines, store, la_code, IMD_YEAR)
+    profile = watch.time("profile", deprivation_profile, store, la_code, IMD_YEAR)
+    geojson = watch.time("authority_geojson", authority_geojson, IMD_YEAR, la_code)
+    lsoas = store.lsoas(IMD_YEAR)
+    lsoas = lsoas[lsoas["la_code"] == la_code]
+    decile = watch.time(
+        "decile_map",
+        decile_map,
+        geojson,
+        lsoas,
+        title=f"{name}: neighbourhoods by national deprivation decile",
+        subtitle=f"{DOMAIN_NAMES[DOMAIN]}, IMD {IMD_YEAR}",
+        decile_column=f"{DOMAIN}_decile",
+        rank_column=f"{DOMAIN}_rank",
+    )
+    profile_fig = watch.time(
+        "figures", profile_chart, profile, title=f"{name}: deprivation profile"
+    )
+    return {
+        "deprivation-map": fragment(watch, (decile, ""), "deprivation-map"),
+        "profile-chart": fragment(watch, profile_fig, "profile-chart"),
+    }
+
+
+@dataclass
+class AuthorityRun:
+    """What one authority cost: demo records, the three re-renders and the bytes they send."""
+
+    la_code: str
+    demo_generate_s: float
+    demo_read_s: float
+    authority_ms: float
+    measure_ms: float
+    year_ms: float
+    steps: dict[str, float]
+    fragment_bytes: dict[str, int]
+
+
+def run_authority(store, la_code: str) -> AuthorityRun:
+    """Demo records for one authority, then an authority, a measure and a year change."""
+    started = time.perf_counter()
+    files = demo_files(la_code, store)
+    generated = time.perf_counter()
+    records = load_records(list(files.items()), la_code, store)
+    read = time.perf_counter()
+    years = available_years(records.spells)
+    latest, earlier = max(years), min(years)
+    first = Measure(*FIRST_MEASURE, year_ending(latest))
+
+    on_authority = Stopwatch()
+    fragments = area_fragments(on_authority, store, la_code)
+    fragments |= analysis_fragments(on_authority, store, records, la_code, first)
+    fragments |= context_fragments(on_authority, store, la_code, first)
+
+    second = Measure(*SECOND_MEASURE, year_ending(latest))
+    on_measure = Stopwatch()
+    analysis_fragments(on_measure, store, records, la_code, second)
+    context_fragments(on_measure, store, la_code, second)
+
+    on_year = Stopwatch()
+    analysis_fragments(
+        on_year, store, records, la_code, Measure(*SECOND_MEASURE, year_ending(earlier))
+    )
+    return AuthorityRun(
+        la_code=la_code,
+        demo_generate_s=generated - started,
+        demo_read_s=read - generated,
+        authority_ms=on_authority.total_ms(),
+        measure_ms=on_measure.total_ms(),
+        year_ms=on_year.total_ms(),
+        steps={name: seconds * 1000 for name, seconds in on_authority.steps.items()},
+        fragment_bytes={name: len(json.dumps(html)) for name, html in fragments.items()}
+        | {"deflated": len(zlib.compress(json.dumps(fragments).encode()))},
+    )
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (linear interpolation, as numpy computes it)."""
+    return float(np.percentile(values, q))
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """Median, 95th percentile and maximum of a list of timings."""
+    return {
+        "median": statistics.median(values),
+        "p95": percentile(values, 95),
+        "max": max(values),
+    }
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def launch_app(port: int) -> subprocess.Popen:
+    """The app as the Dockerfile runs it (no dev mode), in its own process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "shiny", "run", "--no-dev-mode", "--port", str(port), "app:app"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_until_healthy(port: int, deadline_s: float = 60) -> None:
+    """Poll /healthz until the app answers."""
+    until = time.perf_counter() + deadline_s
+    while time.perf_counter() < until:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError("the app did not start within a minute")
+
+
+def open_session(page: Page, url: str) -> None:
+    """Open the app and wait until the first map polygon is drawn."""
+    page.goto(url)
+    page.locator(MAP_POLYGONS).first.wait_for(state="attached", timeout=120_000)
+
+
+class PeakMemory:
+    """Samples the RSS of a process and its children; remembers the peak since reset()."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def rss(self) -> int:
+        """Resident memory of the process and all its descendants now."""
+        total = 0
+        for proc in [self.process, *self.process.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.peak = max(self.peak, self.rss())
+            except psutil.NoSuchProcess:
+                return
+            time.sleep(0.05)
+
+    def reset(self) -> None:
+        """Start a new phase: the peak becomes the current RSS."""
+        self.peak = self.rss()
+
+    def stop(self) -> None:
+        """Stop sampling."""
+        self._stop.set()
+        self._thread.join()
+
+
+def websocket_bytes_on_switch(page: Page, store, la_codes: list[str]) -> list[dict]:
+    """Bytes the server sends over the websocket when the user picks each authority in turn."""
+    cdp = page.context.new_cdp_session(page)
+    received: list[int] = []
+    cdp.on(
+        "Network.webSocketFrameReceived",
+        lambda e: received.append(len(e["response"]["payloadData"])),
+    )
+    cdp.send("Network.enable")
+    rows = []
+    for la_code in la_codes:
+        expected = int(store.authority(la_code)["n_lsoa_2021"])
+        received.clear()
+        started = time.perf_counter()
+        page.evaluate(
+            "code => document.getElementById('controls-la').selectize.setValue(code)",
+            la_code,
+        )
+        page.wait_for_function(
+            "([sel, n]) => document.querySelectorAll(sel).length === n "
+            "&& !document.documentElement.classList.contains('shiny-busy')",
+            arg=[MAP_POLYGONS, expected],
+            timeout=120_000,
+        )
+        rows.append(
+            {
+                "la_code": la_code,
+                "seconds": time.perf_counter() - started,
+                "bytes": sum(received),
+            }
+        )
+    return rows
+
+
+def browser_measures(store, switch_to: list[str]) -> dict:
+    """Cold starts, memory with 1 and 20 sessions, and bytes received per authority switch."""
+    results: dict = {"cold_start_s": [], "healthz_s": []}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for attempt in range(COLD_STARTS):
+            port = free_port()
+            context = browser.new_context()
+            started = time.perf_counter()
+            app = launch_app(port)
+            try:
+                wait_until_healthy(port)
+                results["healthz_s"].append(time.perf_counter() - started)
+                memory = PeakMemory(app.pid)
+                page = context.new_page()
+                open_session(page, f"http://127.0.0.1:{port}/")
+                results["cold_start_s"].append(time.perf_counter() - started)
+                if attempt < COLD_STARTS - 1:
+                    memory.stop()
+                    continue
+                results["memory_1_mb"] = memory.peak / 1048576
+                results["switches"] = websocket_bytes_on_switch(page, store, switch_to)
+                memory.reset()
+                for _ in range(SESSIONS - 1):
+                    open_session(context.new_page(), f"http://127.0.0.1:{port}/")
+                results["memory_20_mb"] = memory.peak / 1048576
+                memory.stop()
+            finally:
+                context.close()
+                app.terminate()
+                app.wait(timeout=30)
+        browser.close()
+    return results
+
+
+def reading_measures(store, la_code: str) -> dict:
+    """load_records on 100,000 SSDA903 episodes and on a 50,000-child CIN census."""
+    rng = np.random.default_rng(2025)
+    started = time.perf_counter()
+    store_geography(store)
+    index_s = time.perf_counter() - started
+    out = {"postcode_index_s": index_s}
+    for key, files in (
+        ("903", ssda903_files(store, la_code, rng)),
+        ("cin", cin_files(store, la_code, rng)),
+    ):
+        started = time.perf_counter()
+        result = load_records(files, la_code, store)
+        out[f"read_{key}_s"] = time.perf_counter() - started
+        out[f"read_{key}_mb"] = sum(len(content) for _, content in files) / 1048576
+        out[f"read_{key}_spells"] = len(result.spells)
+    return out
+
+
+def machine() -> dict[str, str]:
+    """The machine the figures come from."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "CPUs (nproc)": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
+        "CPU model": cpu,
+        "RAM": f"{psutil.virtual_memory().total / 1073741824:.1f} GiB",
+        "Python": platform.python_version(),
+        "Chromium": subprocess.run(
+            [CHROMIUM, "--version"], capture_output=True, text=True
+        ).stdout.strip(),
+        "Load average at start (1, 5, 15 min)": " ".join(f"{v:.1f}" for v in os.getloadavg()),
+        "Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def verdict(value: float, target: float) -> str:
+    """'met' or 'missed' against a target that is an upper bound."""
+    return "met" if value < target else "**missed**"
+
+
+def report(
+    info: dict, runs: list[AuthorityRun], warm_up_ms: float, browser: dict, reading: dict
+) -> str:
+    """RESULTS.md: every figure with its target and the machine it was measured on."""
+    authority = spread([r.authority_ms for r in runs])
+    measure = spread([r.measure_ms for r in runs])
+    year = spread([r.year_ms for r in runs])
+    generate = spread([r.demo_generate_s for r in runs])
+    demo_read = spread([r.demo_read_s for r in runs])
+    totals = [sum(v for k, v in r.fragment_bytes.items() if k != "deflated") / 1024 for r in runs]
+    area_only = [
+        (r.fragment_bytes["deprivation-map"] + r.fragment_bytes["profile-chart"]) / 1024
+        for r in runs
+    ]
+    deflated = [r.fragment_bytes["deflated"] / 1024 for r in runs]
+    largest = max(runs, key=lambda r: sum(r.fragment_bytes.values()))
+    slowest = max(runs, key=lambda r: r.authority_ms)
+    cold = statistics.median(browser["cold_start_s"])
+    steps = {
+        name: statistics.median(r.steps.get(name, 0.0) for r in runs) for name in runs[0].steps
+    }
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured by `bench/bench_app.py` over {len(runs)} authorities on demo data "
+        f"(IMD {IMD_YEAR}, national deciles, internal view).",
+        "",
+        "## Machine",
+        "",
+        *[f"- {key}: {value}" for key, value in info.items()],
+        "",
+        "## Against the targets",
+        "",
+        "| Measure | Result | Target | |",
+        "|---|---|---|---|",
+        f"| Cold start to the first drawn map (median of {COLD_STARTS}) | {cold:.2f} s "
+        f"| < {TARGETS['cold_start_s']:.0f} s | {verdict(cold, TARGETS['cold_start_s'])} |",
+        f"| Re-render after an authority change, median | {authority['median']:.0f} ms "
+        f"| < {TARGETS['rerender_median_ms']:.0f} ms "
+        f"| {verdict(authority['median'], TARGETS['rerender_median_ms'])} |",
+        f"| Re-render after an authority change, worst | {authority['max']:.0f} ms "
+        f"| < {TARGETS['rerender_worst_ms']:.0f} ms "
+        f"| {verdict(authority['max'], TARGETS['rerender_worst_ms'])} |",
+        f"| Map and chart HTML per authority, average | {statistics.mean(totals):.0f} KB "
+        f"| < {TARGETS['average_kb']:.0f} KB "
+        f"| {verdict(statistics.mean(totals), TARGETS['average_kb'])} |",
+        f"| Peak memory, one process, {SESSIONS} sessions | {browser['memory_20_mb']:.0f} MB "
+        f"| < {TARGETS['memory_20_mb']:.0f} MB "
+        f"| {verdict(browser['memory_20_mb'], TARGETS['memory_20_mb'])} |",
+        f"| Reading 100,000 SSDA903 episodes | {reading['read_903_s']:.2f} s "
+        f"| < {TARGETS['read_903_s']:.0f} s "
+        f"| {verdict(reading['read_903_s'], TARGETS['read_903_s'])} |",
+        "",
+        "## 1. Cold start",
+        "",
+        "From launching `shiny run --no-dev-mode app:app` to the first Neighbourhoods map polygon "
+        "in headless Chromium (browser already running): "
+        + ", ".join(f"{s:.2f} s" for s in browser["cold_start_s"])
+        + ". Of which until /healthz answers: "
+        + ", ".join(f"{s:.2f} s" for s in browser["healthz_s"])
+        + ".",
+        "",
+        "## 2. Server-side re-render (ms)",
+        "",
+        "The core calls the modules make, with the authority's demo records already loaded: "
+        "`run_analysis`, `shown_results`, every figure builder (incl. the decile map from "
+        "`authority_geojson`, first use of each authority in the process) and `plotly_ui` "
+        "(`screen_version` + `fig.to_html`). An authority change times every panel "
+        "(Neighbourhoods, Gradient, Ethnicity, Trend, In context), as if all were visible; "
+        "Shiny only redraws the visible tab. A measure change (CPP to CLA) redraws the "
+        "analysis charts and In context; a year change the analysis charts.",
+        "",
+        "| Change | Median | 95th percentile | Worst |",
+        "|---|---|---|---|",
+        *[
+            f"| {label} | {s['median']:.0f} | {s['p95']:.0f} | {s['max']:.0f} |"
+            for label, s in (("Authority", authority), ("Measure", measure), ("Year", year))
+        ],
+        "",
+        f"Slowest authority: {slowest.la_code} ({slowest.authority_ms:.0f} ms). First render in a "
+        f"fresh process (one-off loading of store tables and caches): {warm_up_ms:.0f} ms.",
+        "",
+        "Median per step of an authority change (ms): "
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in steps.items())
+        + ".",
+        "",
+        "Demo records, done once per authority and cached (16 authorities) per process, on the "
+        "Shiny event loop: generating the files median "
+        f"{generate['median']:.2f} s (95th percentile {generate['p95']:.2f} s, worst "
+        f"{generate['max']:.2f} s); reading them with `load_records` median "
+        f"{demo_read['median']:.2f} s (95th percentile {demo_read['p95']:.2f} s, worst "
+        f"{demo_read['max']:.2f} s).",
+        "",
+        "## 3. Bytes sent per authority change",
+        "",
+        "JSON-encoded HTML fragments of the map and every chart (what Shiny puts in its websocket "
+        f"messages): average {statistics.mean(totals):.0f} KB, largest {max(totals):.0f} KB "
+        f"({largest.la_code}). The Neighbourhoods tab alone (map and profile): average "
+        f"{statistics.mean(area_only):.0f} KB, largest {max(area_only):.0f} KB. Deflated as by the "
+        f"websocket's permessage-deflate: average {statistics.mean(deflated):.0f} KB.",
+        "",
+        "Checked in the browser (Chromium DevTools websocket frames, uncompressed payload) when "
+        "picking an authority on the Neighbourhoods tab, with the time until its map was drawn "
+        "and Shiny was idle (the demo records are generated by a background task meanwhile):",
+        "",
+        "| Authority | KB received | Seconds to map |",
+        "|---|---|---|",
+        *[
+            f"| {row['la_code']} | {row['bytes'] / 1024:.0f} | {row['seconds']:.2f} |"
+            for row in browser["switches"]
+        ],
+        "",
+        "## 4. Memory",
+        "",
+        f"Peak RSS of the app process and its children: {browser['memory_1_mb']:.0f} MB with one "
+        f"session, {browser['memory_20_mb']:.0f} MB with {SESSIONS} sessions (one Chromium, "
+        f"{SESSIONS} pages on the default authority, each waiting for its map).",
+        "",
+        "## 5. Reading large uploads",
+        "",
+        f"`load_records` on synthetic files at real postcodes: 100,000 SSDA903 episodes "
+        f"({reading['read_903_mb']:.1f} MB) {reading['read_903_s']:.2f} s; a CIN census of "
+        f"50,000 children with its address extract ({reading['read_cin_mb']:.1f} MB) "
+        f"{reading['read_cin_s']:.2f} s. Indexing the postcode directory, once per process: "
+        f"{reading['postcode_index_s']:.2f} s.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def kept_notes(path: Path) -> str:
+    """The hand-written investigation notes at the end of an earlier RESULTS.md, if any."""
+    if not path.exists():
+        return ""
+    earlier = path.read_text()
+    start = earlier.find(NOTES_HEADING)
+    return "" if start < 0 else "\n" + earlier[start:]
+
+
+def main() -> None:
+    """Run every measurement, print the results and write bench/RESULTS.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--authorities", type=int, default=None, help="only the first N")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    args = parser.parse_args()
+
+    info = machine()
+    store = load_store()
+    codes = sorted(store.authorities["la_code"])[: args.authorities]
+    print("browser: cold starts, websocket bytes, memory ...", flush=True)
+    browser = browser_measures(store, ["E10000016", "E09000033", "E08000025"])
+    print("reading 100,000 episodes and 50,000 CIN children ...", flush=True)
+    reading = reading_measures(store, "E08000025")
+
+    warm_up_ms = run_authority(store, "E06000009").authority_ms
+    runs = []
+    for number, la_code in enumerate(codes, 1):
+        runs.append(run_authority(store, la_code))
+        print(
+            f"{number:>3}/{len(codes)} {la_code} authority {runs[-1].authority_ms:6.0f} ms "
+            f"measure {runs[-1].measure_ms:5.0f} ms year {runs[-1].year_ms:5.0f} ms "
+            f"demo {runs[-1].demo_generate_s + runs[-1].demo_read_s:5.2f} s",
+            flush=True,
+        )
+    text = report(info, runs, warm_up_ms, browser, reading)
+    print(text)
+    args.out.write_text(text + kept_notes(args.out))
+
+
+if __name__ == "__main__":
+    main()
