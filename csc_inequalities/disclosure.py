@@ -116,8 +116,8 @@ def suppressed_cells(
     lines = _lines(n_rows, n_cols)
     while True:
         _complete_lines(values, state, lines)
-        determined = _determined_cell(values, state, lines)
-        if determined is None or not _protect(values, state, lines, determined):
+        pinned = _pinned_cells(values, state, lines)
+        if not pinned or not _protect(values, state, lines, pinned):
             return state == _Cell.SUPPRESSED
 
 
@@ -261,7 +261,7 @@ def _complete_lines(values: np.ndarray, state: np.ndarray, lines: list) -> None:
 
 
 def _complement(values: np.ndarray, state: np.ndarray, cells: list) -> tuple[int, int] | None:
-    """The cell of a line to hide as well: smallest non-zero count, then a total, then a zero."""
+    """The cell of a line to hide as well: smallest non-zero count, then total, then zeros."""
     candidates = [c for c in cells if state[c] == _Cell.PUBLISHED]
     if not candidates:
         return None
@@ -270,7 +270,7 @@ def _complement(values: np.ndarray, state: np.ndarray, cells: list) -> tuple[int
 
     def preference(cell: tuple[int, int]) -> tuple[int, float, int]:
         is_total = cell[0] == last_row or cell[1] == last_col
-        kind = 1 if is_total else (0 if values[cell] > 0 else 2)
+        kind = int(is_total) + (2 if values[cell] == 0 else 0)
         crossing_hidden = int(np.sum(state[cell[0], :] == _Cell.SUPPRESSED)) + int(
             np.sum(state[:, cell[1]] == _Cell.SUPPRESSED)
         )
@@ -279,12 +279,12 @@ def _complement(values: np.ndarray, state: np.ndarray, cells: list) -> tuple[int
     return min(candidates, key=preference)
 
 
-def _determined_cell(values: np.ndarray, state: np.ndarray, lines: list) -> tuple[int, int] | None:
-    """A suppressed non-zero cell the published figures pin down, if any (linear programme)."""
+def _pinned_cells(values: np.ndarray, state: np.ndarray, lines: list) -> list[tuple[int, int]]:
+    """The suppressed non-zero cells the published figures pin down (linear programmes)."""
     variables = [tuple(c) for c in np.argwhere(np.isin(state, [_Cell.SUPPRESSED, _Cell.ABSENT]))]
     suppressed = [c for c in variables if state[c] == _Cell.SUPPRESSED]
     if not suppressed:
-        return None
+        return []
     position = {cell: k for k, cell in enumerate(variables)}
     equations, targets = [], []
     for parts, total in lines:
@@ -299,9 +299,20 @@ def _determined_cell(values: np.ndarray, state: np.ndarray, lines: list) -> tupl
         if row.any():
             equations.append(row)
             targets.append(-constant)
-    # Zeros are never primary-suppressed, so a reader may assume a hidden count is at least 1.
-    floor = 0.0 if any(values[c] == 0 for c in suppressed) else 1.0
-    bounds = [(floor if state[c] == _Cell.SUPPRESSED else 0.0, None) for c in variables]
+    last_row, last_col = values.shape[0] - 1, values.shape[1] - 1
+
+    def is_total(cell: tuple[int, int]) -> bool:
+        return cell[0] == last_row or cell[1] == last_col
+
+    # Zeros are hidden only as a last resort, so a reader may assume a hidden count (and,
+    # separately, a hidden total) is at least 1 unless a zero of that kind was hidden.
+    floors = {
+        kind: 0.0 if any(values[c] == 0 for c in suppressed if is_total(c) == kind) else 1.0
+        for kind in (False, True)
+    }
+    bounds = [
+        (floors[is_total(c)] if state[c] == _Cell.SUPPRESSED else 0.0, None) for c in variables
+    ]
     a_eq, b_eq = np.array(equations), np.array(targets)
     truth = np.array([values[c] for c in variables])
     free = np.zeros(len(variables), dtype=bool)
@@ -311,6 +322,7 @@ def _determined_cell(values: np.ndarray, state: np.ndarray, lines: list) -> tupl
         vertex = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         if vertex.status == 0:
             free |= np.abs(vertex.x - truth) >= 0.5
+    pinned = []
     for cell in suppressed:
         if free[position[cell]] or values[cell] == 0:
             continue
@@ -319,16 +331,18 @@ def _determined_cell(values: np.ndarray, state: np.ndarray, lines: list) -> tupl
         low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 0.5:
-            return cell
-    return None
+            pinned.append(cell)
+    return pinned
 
 
-def _protect(values: np.ndarray, state: np.ndarray, lines: list, cell: tuple[int, int]) -> bool:
+def _protect(
+    values: np.ndarray, state: np.ndarray, lines: list, pinned: list[tuple[int, int]]
+) -> bool:
     """Hide one more cell in a line through a pinned cell; False when nothing is left to hide."""
     best = None
     for parts, total in lines:
         cells = [*parts, total]
-        if cell not in cells:
+        if not any(cell in cells for cell in pinned):
             continue
         choice = _complement(values, state, cells)
         if choice is not None and (best is None or values[choice] < values[best]):

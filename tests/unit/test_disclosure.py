@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -231,6 +231,7 @@ def test_one_way_tables_never_reveal_a_hidden_cell(values):
         )
     )
 )
+@example(rows=[[1, 1, 7], [12, 9, 20], [1, 1, 5], [3, 4, 100], [40, 9, 100]])
 def test_two_way_tables_never_reveal_a_hidden_cell(rows):
     counts = np.array(rows, dtype=float)
     hidden = suppressed_cells(
@@ -454,6 +455,7 @@ def test_ethnicity_tables_protected_together_with_not_known():
     st.lists(st.lists(small_or_large, min_size=5, max_size=5), min_size=2, max_size=5),
     st.lists(st.integers(0, 6), min_size=5, max_size=5),
 )
+@example(rows=[[2, 6, 2, 6, 1], [4, 0, 4, 0, 0]], not_known_values=[0, 0, 0, 0, 0])
 def test_ethnicity_tables_never_reveal_a_hidden_count(rows, not_known_values):
     cells = np.array(rows, dtype=float)
     not_known = np.array(not_known_values[: len(rows)], dtype=float)
