@@ -34,6 +34,10 @@ TABLE_LABELS = {
     "trend-gradient": "Rates by quintile and year",
     "trend-sii": "Slope index of inequality by year",
 }
+EXPORT_VIEWS = {
+    View.PUBLICATION.value: "the publication view (disclosure control applied)",
+    View.INTERNAL.value: "the internal view (exact figures, not for publication)",
+}
 CHART_KEYS = [key for key in CHART_TITLES if key != "map"]
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -87,6 +91,13 @@ def exports_ui() -> ui.TagList:
     ]
     return ui.TagList(
         ui.h2("Export", class_="h4 mt-2"),
+        ui.input_radio_buttons(
+            "export_view",
+            "Exports are in",
+            EXPORT_VIEWS,
+            selected=View.PUBLICATION.value,
+            inline=True,
+        ),
         ui.output_ui("view_status"),
         ui.layout_columns(
             ui.card(
@@ -147,7 +158,7 @@ def exports_server(
 
     @reactive.calc
     def context() -> ExportContext:
-        return export_context(analysis(), View(settings.view()), demo=is_demo())
+        return export_context(analysis(), View(input.export_view()), demo=is_demo())
 
     @reactive.calc
     def tables() -> dict:
@@ -168,6 +179,12 @@ def exports_server(
             if publication
             else ui.p(
                 "Internal exports say 'not for publication' in their titles and file names.",
+                class_="small mb-0",
+            ),
+            None
+            if shown.view.value == settings.view()
+            else ui.p(
+                f"The screen shows the {settings.view()} view; exports follow the choice above.",
                 class_="small mb-0",
             ),
             class_="alert " + ("alert-info" if publication else "alert-warning"),
@@ -273,7 +290,7 @@ def exports_server(
     @reactive.calc
     def map_refusal() -> str | None:
         try:
-            check_map_publishable(input.map_layer(), settings.view())
+            check_map_publishable(input.map_layer(), input.export_view())
         except ValueError as refusal:
             return str(refusal)
         return None
@@ -295,7 +312,7 @@ def exports_server(
     def map_figure():
         """The chosen map layer for the session's authority and index."""
         layer = input.map_layer()
-        check_map_publishable(layer, settings.view())
+        check_map_publishable(layer, input.export_view())
         shown, result = context(), analysis()
         if layer == "decile":
             fig = deprivation_map_chart(store, result, settings.domain()).figure
