@@ -7,6 +7,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from csc_inequalities import paths
 
@@ -125,8 +127,26 @@ def _boundaries(path: Path, la_code: str) -> gpd.GeoDataFrame:
 
 @functools.lru_cache(maxsize=1)
 def _postcodes(path: Path) -> pd.DataFrame:
-    """The postcode table, read once per process."""
-    return pd.read_parquet(path)
+    """The postcode table, read once per process; its 33,000-valued code columns as categories.
+
+    2.3 million rows: as categories the three code columns take about 14 MB instead of 110 MB
+    of strings, which matters on a shared server holding one copy per process.
+    """
+    codes = ["lsoa11_code", "lsoa21_code", "la_code"]
+    table = pq.read_table(path, read_dictionary=codes).to_pandas()
+    pa.default_memory_pool().release_unused()
+    # Categories in code order, and one set shared by both LSOA columns, so the columns sort
+    # like text and can be compared with each other.
+    lsoa_codes = sorted(
+        set(table["lsoa11_code"].cat.categories) | set(table["lsoa21_code"].cat.categories)
+    )
+    return table.astype(
+        {
+            "lsoa11_code": pd.CategoricalDtype(lsoa_codes),
+            "lsoa21_code": pd.CategoricalDtype(lsoa_codes),
+            "la_code": pd.CategoricalDtype(sorted(table["la_code"].cat.categories)),
+        }
+    )
 
 
 @functools.lru_cache(maxsize=32)

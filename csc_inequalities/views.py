@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from csc_inequalities.disclosure import SUPPRESSED, View
+from csc_inequalities.disclosure import View
 from csc_inequalities.exports.provenance import ExportContext, export_context
 from csc_inequalities.exports.report_content import findings_sentences
 from csc_inequalities.exports.tables import ExportTable, analysis_tables
@@ -40,14 +39,3 @@ def shown_results(analysis: Any, view: str, demo: bool) -> ShownResults:
     tables = {table.key: table for table in analysis_tables(analysis, context)}
     sentences, withheld = findings_sentences(analysis, tables, context)
     return ShownResults(context, tables, sentences, withheld)
-
-
-def plottable(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """A shown table with suppressed cells as missing numbers, so charts leave them out."""
-    numeric = frame.copy()
-    for column in columns:
-        if column in numeric.columns:
-            numeric[column] = pd.to_numeric(
-                numeric[column].replace(SUPPRESSED, np.nan), errors="coerce"
-            )
-    return numeric

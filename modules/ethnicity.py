@@ -7,13 +7,12 @@ from collections.abc import Callable
 from shiny import module, render, ui
 
 from csc_inequalities.analysis import Analysis
+from csc_inequalities.exports.charts import chart_frame
 from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
-from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults, plottable
+from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults
 from modules.html_table import readable_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
-
-NUMERIC = ("count", "rate_per_10000", "lower_95ci", "upper_95ci", "ratio_to_white")
 
 
 @module.ui
@@ -57,7 +56,7 @@ def ethnicity_server(
     @render.ui
     def by_group():
         result = analysis()
-        table = plottable(shown().frame("ethnicity"), NUMERIC)
+        table = chart_frame(shown().frame("ethnicity"))
         fig, alt = ethnicity_chart(
             table, result.overall.rate_per_10000, result.measure.label(), result.la_name
         )
@@ -82,7 +81,7 @@ def ethnicity_server(
     @render.ui
     def by_quintile():
         result = analysis()
-        table = plottable(shown().frame("ethnicity-by-deprivation"), NUMERIC)
+        table = chart_frame(shown().frame("ethnicity-by-deprivation"))
         fig, alt = ethnicity_deprivation_chart(table, result.measure.label(), result.la_name)
         return plotly_ui(fig, "ethnicity-deprivation-chart", alt)
 

@@ -8,14 +8,14 @@ from shiny import module, render, ui
 
 from csc_inequalities.analysis import Analysis
 from csc_inequalities.deprivation import scheme_name
+from csc_inequalities.exports.charts import chart_frame
 from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.inequality import summary_rows
-from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults, plottable
+from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults
 from modules.html_table import html_table, readable_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
 
-RATE_COLUMNS = ("count", "rate_per_10000", "lower_95ci", "upper_95ci")
 SUMMARY_HEADINGS = {
     "measure": "Measure",
     "value": "Estimate",
@@ -67,7 +67,7 @@ def gradient_server(
         result = analysis()
         table = shown().frame("gradient")
         fig, alt = gradient_chart(
-            plottable(table, RATE_COLUMNS),
+            chart_frame(table),
             result.overall,
             result.measure.label(),
             result.la_name,

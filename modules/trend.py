@@ -7,13 +7,12 @@ from collections.abc import Callable
 from shiny import module, render, ui
 
 from csc_inequalities.analysis import Analysis
+from csc_inequalities.exports.charts import chart_frame
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
-from csc_inequalities.views import ShownResults, plottable
+from csc_inequalities.views import ShownResults
 from modules.html_table import readable_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
-
-NUMERIC = ("count", "rate_per_10000", "lower_95ci", "upper_95ci", "sii", "sii_lower", "sii_upper")
 
 
 @module.ui
@@ -71,7 +70,7 @@ def trend_server(
         if frame is None or frame.empty:
             return None
         fig, alt = trend_chart(
-            plottable(frame, NUMERIC), result.measure.series_label(), result.la_name, result.deciles
+            chart_frame(frame), result.measure.series_label(), result.la_name, result.deciles
         )
         return plotly_ui(fig, "trend-chart", alt)
 
@@ -82,7 +81,7 @@ def trend_server(
         if frame is None or frame.empty:
             return None
         fig, alt = sii_trend_chart(
-            plottable(frame, NUMERIC), result.measure.series_label(), result.la_name
+            chart_frame(frame), result.measure.series_label(), result.la_name
         )
         return plotly_ui(fig, "sii-trend-chart", alt)
 

@@ -9,7 +9,7 @@ from csc_inequalities.analysis import run_analysis
 from csc_inequalities.demo_records import demo_records
 from csc_inequalities.disclosure import SUPPRESSED
 from csc_inequalities.measures import Measure, year_ending
-from csc_inequalities.views import plottable, shown_results
+from csc_inequalities.views import shown_results
 
 RUTLAND = "E06000017"  # small: many small counts to suppress
 
@@ -40,10 +40,3 @@ def test_publication_view_hides_every_count_from_one_to_five(analysis) -> None:
     assert shown.context.view_label.startswith("Publication")
     internal = shown_results(analysis, "internal", demo=True)
     assert set(shown.sentences) <= set(internal.sentences)
-
-
-def test_plottable_turns_suppressed_cells_into_gaps() -> None:
-    frame = pd.DataFrame({"count": [SUPPRESSED, 12], "rate_per_10000": [SUPPRESSED, 40.5]})
-    numeric = plottable(frame, ("count", "rate_per_10000"))
-    assert numeric["count"].isna().tolist() == [True, False]
-    assert numeric["rate_per_10000"].tolist()[1] == 40.5
