@@ -36,8 +36,12 @@ _CLICK_SCRIPT = """
 
 
 def screen_version(fig: go.Figure) -> go.Figure:
-    """The figure without its printed title and source line, with margins to match."""
-    screen = go.Figure(fig)
+    """The figure without its printed title and source line, with margins to match.
+
+    Changes the figure in place (each render builds its own), which saves copying a map's
+    GeoJSON through plotly's validators.
+    """
+    screen = fig
     bottom = screen.layout.margin.b if screen.layout.margin.b is not None else 110
     screen.update_layout(title=None, margin={"t": 30, "b": max(60, bottom - 50)})
     screen.layout.annotations = [
