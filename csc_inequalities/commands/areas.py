@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from csc_inequalities.commands import UserError
+from csc_inequalities.commands.options import reference_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,11 +40,7 @@ def areas_table(store, imd_year: int) -> pd.DataFrame:
 
 def run(args: argparse.Namespace) -> int:
     """Print the authorities table."""
-    from csc_inequalities.store import load_store
 
-    try:
-        store = load_store()
-    except FileNotFoundError as error:
-        raise UserError(str(error)) from None
+    store = reference_store()
     print(areas_table(store, args.imd).to_csv(index=False), end="")
     return 0

@@ -10,6 +10,7 @@ import math
 import pandas as pd
 
 from csc_inequalities.commands import UserError
+from csc_inequalities.commands.options import reference_store
 from csc_inequalities.context.adjusted import (
     PREDICTOR_LABELS,
     AdjustedComparison,
@@ -60,14 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the tables for one authority and measure."""
-    from csc_inequalities.store import load_store
 
-    try:
-        store = load_store()
-    except FileNotFoundError as error:
-        raise UserError(
-            f"The reference store is not built ({error}); run 'csc-inequalities data build'."
-        ) from None
+    store = reference_store()
     la_code = resolve_authority(store.authorities, args.la)
     try:
         trend = trend_table(store, la_code, args.measure)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from csc_inequalities.commands import UserError
+from csc_inequalities.commands.options import reference_store
 from csc_inequalities.demo.files import DEFAULT_SEED, DEFAULT_YEARS, demo_files
 
 
@@ -31,16 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate the files and write them, listing what was written."""
-    from csc_inequalities.store import load_store
 
     if args.years < 1:
         raise UserError("--years must be at least 1.")
     if args.out.exists() and not args.out.is_dir():
         raise UserError(f"{args.out} exists and is not a folder.")
-    try:
-        store = load_store()
-    except FileNotFoundError as error:
-        raise UserError(str(error)) from None
+    store = reference_store()
     try:
         files = demo_files(args.la, store, seed=args.seed, years=args.years)
     except ValueError as error:

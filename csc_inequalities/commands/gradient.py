@@ -6,14 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
-from csc_inequalities.commands import UserError
+from csc_inequalities.commands.options import add_analysis_arguments, analysis_from
 from csc_inequalities.inequality import summary_rows
-from csc_inequalities.measures import Measure
 
 OUTPUT_COLUMNS = {
     "group": "decile",
@@ -37,66 +34,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "rate ratios, share in the most deprived fifth, excess), from the authority's files."
         ),
     )
-    parser.add_argument("--la", required=True, help="authority GSS code (e.g. E06000009) or name")
-    parser.add_argument(
-        "--records", required=True, nargs="+", type=Path, metavar="FILE",
-        help="SSDA903 CSVs, CIN census XML, address or case-system extracts, or LSOA counts",
-    )  # fmt: skip
-    parser.add_argument("--measure", required=True, choices=["cin", "cpp", "cla"])
-    when = parser.add_mutually_exclusive_group(required=True)
-    when.add_argument(
-        "--at", type=date.fromisoformat, metavar="YYYY-MM-DD",
-        help="count children with the intervention open on this date",
-    )  # fmt: skip
-    when.add_argument(
-        "--starts", type=int, metavar="YYYY",
-        help="count starts in the year 1 April (YYYY-1) to 31 March YYYY",
-    )  # fmt: skip
-    parser.add_argument("--imd", type=int, choices=[2019, 2025], default=2019)
-    parser.add_argument("--deciles", choices=["national", "local"], default="national")
+    add_analysis_arguments(parser)
     parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
     parser.set_defaults(handler=run)
 
 
-def measure_from(args: argparse.Namespace) -> Measure:
-    """The Measure the options ask for."""
-    intervention = args.measure.upper()
-    if args.at is not None:
-        return Measure(intervention, "at_date", args.at)
-    return Measure.starts_in_year(intervention, args.starts)
-
-
-def read_files(paths: list[Path]) -> list[tuple[str, bytes]]:
-    """Each file's name and bytes, held in memory only."""
-    files = []
-    for path in paths:
-        try:
-            files.append((path.name, path.read_bytes()))
-        except OSError as error:
-            raise UserError(f"cannot read {path}: {error.strerror}") from None
-    return files
-
-
 def run(args: argparse.Namespace) -> int:
     """Load the records, run the analysis and print the gradient and summary."""
-    from csc_inequalities.analysis import run_analysis
-    from csc_inequalities.commands.context import resolve_authority
-    from csc_inequalities.records.issues import RecordsError
-    from csc_inequalities.records.load import load_records
-    from csc_inequalities.store import load_store
-
-    try:
-        store = load_store()
-    except FileNotFoundError as error:
-        raise UserError(
-            f"The reference store is not built ({error}); run 'csc-inequalities data build'."
-        ) from None
-    la_code = resolve_authority(store.authorities, args.la)
-    try:
-        records = load_records(read_files(args.records), la_code, store)
-        analysis = run_analysis(records, store, la_code, args.imd, measure_from(args), args.deciles)
-    except (RecordsError, ValueError) as error:
-        raise UserError(str(error)) from None
+    _, _, analysis = analysis_from(args)
     table = gradient_output(analysis.gradient)
     summary = summary_rows(analysis.summary)
     if args.format == "csv":

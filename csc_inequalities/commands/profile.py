@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from csc_inequalities.commands import UserError
+from csc_inequalities.commands.options import reference_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,10 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the profile table."""
     from csc_inequalities.profile import deprivation_profile
-    from csc_inequalities.store import load_store
 
+    store = reference_store()
     try:
-        store = load_store()
         table = deprivation_profile(store, args.la, args.imd)
     except (FileNotFoundError, KeyError) as error:
         raise UserError(str(error)) from None

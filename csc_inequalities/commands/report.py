@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from csc_inequalities.commands import UserError
-from csc_inequalities.commands.gradient import measure_from, read_files
+from csc_inequalities.commands.options import add_analysis_arguments, analysis_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,23 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "not for publication."
         ),
     )
-    parser.add_argument("--la", required=True, help="authority GSS code (e.g. E06000009) or name")
-    parser.add_argument(
-        "--records", required=True, nargs="+", type=Path, metavar="FILE",
-        help="SSDA903 CSVs, CIN census XML, address or case-system extracts, or LSOA counts",
-    )  # fmt: skip
-    parser.add_argument("--measure", required=True, choices=["cin", "cpp", "cla"])
-    when = parser.add_mutually_exclusive_group(required=True)
-    when.add_argument(
-        "--at", type=date.fromisoformat, metavar="YYYY-MM-DD",
-        help="count children with the intervention open on this date",
-    )  # fmt: skip
-    when.add_argument(
-        "--starts", type=int, metavar="YYYY",
-        help="count starts in the year 1 April (YYYY-1) to 31 March YYYY",
-    )  # fmt: skip
-    parser.add_argument("--imd", type=int, choices=[2019, 2025], default=2019)
-    parser.add_argument("--deciles", choices=["national", "local"], default="national")
+    add_analysis_arguments(parser)
     parser.add_argument("--view", choices=["publication", "internal"], default="publication")
     parser.add_argument(
         "--threshold", type=int, default=5, help="suppress counts from 1 to this (default 5)"
@@ -57,14 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the records, run the analysis and write the report."""
-    from csc_inequalities.analysis import run_analysis
-    from csc_inequalities.commands.context import resolve_authority
     from csc_inequalities.disclosure import DisclosureRule
     from csc_inequalities.exports.provenance import export_context
     from csc_inequalities.exports.report import REPORT_FORMATS, report_bytes
-    from csc_inequalities.records.issues import RecordsError
-    from csc_inequalities.records.load import load_records
-    from csc_inequalities.store import load_store
 
     report_format = args.out.suffix.lower().lstrip(".")
     if report_format not in REPORT_FORMATS:
@@ -75,18 +53,7 @@ def run(args: argparse.Namespace) -> int:
         rule = DisclosureRule(args.threshold, args.round_counts, args.round_totals)
     except ValueError as error:
         raise UserError(str(error)) from None
-    try:
-        store = load_store()
-    except FileNotFoundError as error:
-        raise UserError(
-            f"The reference store is not built ({error}); run 'csc-inequalities data build'."
-        ) from None
-    la_code = resolve_authority(store.authorities, args.la)
-    try:
-        records = load_records(read_files(args.records), la_code, store)
-        analysis = run_analysis(records, store, la_code, args.imd, measure_from(args), args.deciles)
-    except (RecordsError, ValueError) as error:
-        raise UserError(str(error)) from None
+    store, records, analysis = analysis_from(args)
     context = export_context(analysis, args.view, rule)
     content = report_bytes(analysis, records, context, report_format, progress=print, store=store)
     args.out.write_bytes(content)
