@@ -41,16 +41,29 @@ def _reference_store_is_built(store):
 
 
 @pytest.fixture(scope="session")
-def demo_903_files(store, tmp_path_factory) -> list[Path]:
+def blackpool_demo(store) -> dict[str, bytes]:
+    """Blackpool's synthetic demonstration files, made once for the whole browser run."""
+    return demo_files("E06000009", store)
+
+
+@pytest.fixture(scope="session")
+def demo_903_files(blackpool_demo, tmp_path_factory) -> list[Path]:
     """Blackpool's demo SSDA903 Header and Episodes files, as a user would have them on disk."""
     folder = tmp_path_factory.mktemp("demo903")
-    files = demo_files("E06000009", store)
     paths = []
     for name in ("demo_903_header.csv", "demo_903_episodes.csv"):
         path = folder / name
-        path.write_bytes(files[name])
+        path.write_bytes(blackpool_demo[name])
         paths.append(path)
     return paths
+
+
+@pytest.fixture(scope="session")
+def case_extract_file(blackpool_demo, tmp_path_factory) -> Path:
+    """Blackpool's demo case-system extract, which asks the user to confirm its columns."""
+    path = tmp_path_factory.mktemp("extract") / "demo_case_extract.csv"
+    path.write_bytes(blackpool_demo["demo_case_extract.csv"])
+    return path
 
 
 @pytest.fixture(scope="session")

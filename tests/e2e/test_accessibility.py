@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+from shiny.playwright import controller
 
 from tests.e2e.browsing import TAB_READY, open_app, open_tab, read_uploads, wait_until_settled
 
@@ -89,6 +90,33 @@ def test_error_state_has_no_violations(page: Page, app, axe: Axe, empty_csv) -> 
 def chart_with_title(page: Page, element_id: str):
     """A chart's figure block: the HTML title above the plotly drawing and its text alternative."""
     return page.locator(".plotly-figure", has=page.locator(f"#{element_id}"))
+
+
+def test_map_layers_details_and_column_mapping_have_no_violations(
+    page: Page, app, axe: Axe, case_extract_file
+) -> None:
+    open_app(page, app.url)
+    found = {}
+    for layer in ("smoothed", "rate", "minority"):
+        controller.InputRadioButtons(page, "neighbourhoods-layer").set(layer)
+        expect(page.locator("#neighbourhoods-map_note")).not_to_be_empty()
+        wait_until_settled(page)
+        result = axe.run(page, options=AXE_OPTIONS)
+        if result.violations_count:
+            found[f"map layer {layer}"] = result.response["violations"]
+    page.locator("#deprivation-map path.choroplethlocation").first.click(force=True)
+    expect(page.locator("#lsoa-details")).to_contain_text("Selected neighbourhood")
+    result = axe.run(page, options=AXE_OPTIONS)
+    if result.violations_count:
+        found["neighbourhood details"] = result.response["violations"]
+    open_tab(page, "data")
+    page.set_input_files("#upload-files_extract", str(case_extract_file))
+    expect(page.locator("#upload-mapping select").first).to_be_visible(timeout=30_000)
+    wait_until_settled(page)
+    result = axe.run(page, options=AXE_OPTIONS)
+    if result.violations_count:
+        found["extract column mapping"] = result.response["violations"]
+    assert_no_violations(found)
 
 
 def focused_control(page: Page) -> dict:
