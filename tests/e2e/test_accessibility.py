@@ -45,9 +45,15 @@ def violations_on_every_tab(page: Page, axe: Axe) -> dict[str, list[dict]]:
     found = {}
     for tab in TAB_READY:
         open_tab(page, tab)
-        switches = page.locator(f'.tab-pane[data-value="{tab}"] .form-switch input')
+        pane = f'.tab-pane[data-value="{tab}"]'
+        switches = page.locator(f"{pane} .form-switch", has_text="table").locator("input")
         for index in range(switches.count()):
             switches.nth(index).check()
+        page.wait_for_function(
+            "([pane, n]) => document.querySelectorAll(pane + ' table').length >= n",
+            arg=[pane, switches.count()],
+            timeout=60_000,
+        )
         wait_until_settled(page)
         result = axe.run(page, options=AXE_OPTIONS)
         if result.violations_count:
