@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
+import pyarrow as pa
+
 from csc_inequalities.demo import STANDARD_RETURN_FILES, demo_files
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.records.load import load_records
@@ -24,7 +26,7 @@ def demo_records(la_code: str, seed: int = DEMO_SEED) -> LoadResult:
         return _generated_records(la_code, seed)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)
 def _generated_records(la_code: str, seed: int) -> LoadResult:
     """Generate the authority's demo returns in memory and read them as an upload would be read.
 
@@ -33,7 +35,9 @@ def _generated_records(la_code: str, seed: int) -> LoadResult:
     """
     store = load_store()
     files = demo_files(la_code, store, seed)
-    return load_records([(name, files[name]) for name in STANDARD_RETURN_FILES], la_code, store)
+    records = load_records([(name, files[name]) for name in STANDARD_RETURN_FILES], la_code, store)
+    pa.default_memory_pool().release_unused()  # hand Arrow's parsing buffers back to the system
+    return records
 
 
 def preload_demo(la_code: str) -> threading.Thread:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -111,8 +112,22 @@ class ReferenceStore:
         return _boundaries(self._path(f"boundaries_{geography_for(imd_year)}"), code).copy()
 
     def postcodes(self) -> pd.DataFrame:
-        """Every English postcode with its 2011 and 2021 LSOA and authority (read on first use)."""
-        return _postcodes(self._path("postcodes")).copy(deep=False)
+        """Every English postcode with its 2011 and 2021 LSOA and authority (2.3 million rows).
+
+        The app never holds this: it reads the postcodes it needs with `postcodes_for` and
+        `postcodes_in`, which keeps about 200 MB out of every server process.
+        """
+        return _postcode_rows(self._path("postcodes"), None)
+
+    def postcodes_for(self, postcodes: Iterable[str]) -> pd.DataFrame:
+        """The directory's rows for these postcodes (upper case, no spaces), read from disk."""
+        wanted = sorted({p for p in postcodes if isinstance(p, str) and p})
+        return _postcode_rows(self._path("postcodes"), [("postcode", "in", wanted)])
+
+    def postcodes_in(self, la_codes: Iterable[str]) -> pd.DataFrame:
+        """Every postcode of these authorities, read from disk."""
+        wanted = sorted({str(code) for code in la_codes})
+        return _postcode_rows(self._path("postcodes"), [("la_code", "in", wanted)])
 
     def table(self, name: str) -> pd.DataFrame:
         """Any other table in the store by name (e.g. 'dfe_b1')."""
@@ -125,15 +140,12 @@ def _boundaries(path: Path, la_code: str) -> gpd.GeoDataFrame:
     return gpd.read_parquet(path, filters=[("la_code", "==", la_code)])
 
 
-@functools.lru_cache(maxsize=1)
-def _postcodes(path: Path) -> pd.DataFrame:
-    """The postcode table, read once per process; its 33,000-valued code columns as categories.
-
-    2.3 million rows: as categories the three code columns take about 14 MB instead of 110 MB
-    of strings, which matters on a shared server holding one copy per process.
-    """
+def _postcode_rows(path: Path, filters: list | None) -> pd.DataFrame:
+    """Rows of the postcode table, with its code columns as categories (a sixth of the memory)."""
     codes = ["lsoa11_code", "lsoa21_code", "la_code"]
-    table = pq.read_table(path, read_dictionary=codes).to_pandas()
+    if filters is not None and not filters[0][2]:
+        filters = [("postcode", "==", "")]  # asked for none: no postcode is empty
+    table = pq.read_table(path, read_dictionary=codes, filters=filters).to_pandas()
     pa.default_memory_pool().release_unused()
     # Categories in code order, and one set shared by both LSOA columns, so the columns sort
     # like text and can be compared with each other.

@@ -122,8 +122,8 @@ def authority_area(store, la_code: str) -> AuthorityArea:
     row = store.authority(la_code)
     la_code = str(row["la_code"])
     authorities = store.authorities
-    all_postcodes = store.postcodes()
-    postcodes = _authority_postcodes(all_postcodes, la_code)
+    all_postcodes = store.postcodes_in(_authorities_for_elsewhere(authorities, la_code))
+    postcodes = _authority_postcodes(store.postcodes_in([la_code]), la_code)
     lsoas = _lsoa_frame(store, la_code, postcodes)
     postcodes = postcodes[postcodes["lsoa21_code"].isin(lsoas["lsoa_code"])]
     return AuthorityArea(
@@ -139,6 +139,17 @@ def authority_area(store, la_code: str) -> AuthorityArea:
             zip(authorities["la_code"], authorities["region_code"], strict=True)
         ),
     )
+
+
+def _authorities_for_elsewhere(authorities: pd.DataFrame, la_code: str) -> list[str]:
+    """Where homes and placements outside the authority are drawn from: the rest of its region
+    and one authority in each other region (the first by code), read from disk for the demo only.
+    """
+    region = authorities.loc[authorities["la_code"] == la_code, "region_code"].iloc[0]
+    others = authorities[authorities["la_code"] != la_code].sort_values("la_code")
+    same_region = others.loc[others["region_code"] == region, "la_code"]
+    elsewhere = others[others["region_code"] != region].groupby("region_code")["la_code"].first()
+    return [*same_region, *elsewhere]
 
 
 def _authority_postcodes(all_postcodes: pd.DataFrame, la_code: str) -> pd.DataFrame:
