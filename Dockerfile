@@ -1,7 +1,10 @@
 # The children's social care inequalities explorer, as one container.
-# Build (official data addresses):   docker build -t csc-inequalities .
-# Build from a local mirror copied into ./data/mirror:
+# Build from a copy of the official files (the layout of data/manifest.toml's mirror_path)
+# placed in ./data/mirror:
 #   docker build --build-arg CSC_DATA_MIRROR=/app/data/mirror -t csc-inequalities .
+# Without the build argument the build downloads from the official addresses; several ONS
+# sources have only portal pages (no direct file address), and the build then stops and says
+# which ones need the mirror.
 # Run:  docker run -p 8000:8000 csc-inequalities   then open http://localhost:8000
 FROM python:3.11-slim
 
