@@ -7,7 +7,12 @@ from collections.abc import Callable
 from shiny import module, render, ui
 
 from csc_inequalities.analysis import Analysis
-from csc_inequalities.exports.charts import chart_frame
+from csc_inequalities.disclosure import View
+from csc_inequalities.exports.charts import (
+    chart_frame,
+    mark_suppressed_ethnic_groups,
+    suppressed_in_words,
+)
 from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
 from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults
 from modules.html_table import readable_table
@@ -56,10 +61,16 @@ def ethnicity_server(
     @render.ui
     def by_group():
         result = analysis()
-        table = chart_frame(shown().frame("ethnicity"))
+        frame = shown().frame("ethnicity")
         fig, alt = ethnicity_chart(
-            table, result.overall.rate_per_10000, result.measure.label(), result.la_name
+            chart_frame(frame),
+            result.overall.rate_per_10000,
+            result.measure.label(),
+            result.la_name,
         )
+        if shown().context.view is View.PUBLICATION:
+            mark_suppressed_ethnic_groups(fig, frame)
+            alt = suppressed_in_words(alt)
         return plotly_ui(fig, "ethnicity-chart", alt)
 
     @render.ui

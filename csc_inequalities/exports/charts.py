@@ -124,7 +124,7 @@ def analysis_charts(
             analysis.cwip,
         )
         if publication:
-            _mark_suppressed(fig, tables["gradient"].frame, "group")
+            mark_suppressed_groups(fig, tables["gradient"].frame)
         charts.append(ReportChart("gradient", CHART_TITLES["gradient"], fig, alt))
     if "ethnicity" in tables:
         frame = tables["ethnicity"].frame
@@ -135,8 +135,7 @@ def analysis_charts(
             context.la_name,
         )
         if publication:
-            shown = frame[frame["ethnic_group"] != "Not known"]
-            _mark_suppressed(fig, shown.assign(tick=shown["ethnic_group"].map(TICK_NAMES)), "tick")
+            mark_suppressed_ethnic_groups(fig, frame)
         not_known = frame.loc[frame["ethnic_group"] == "Not known", "count"]
         if publication and (not_known == SUPPRESSED).any():
             alt = re.sub(r"not known for [\d,]+ counted", "not known for a few (suppressed)", alt)
@@ -169,14 +168,25 @@ def analysis_charts(
             c.key,
             c.title,
             c.figure,
-            _suppressed_in_words(c.alt_text) if publication else c.alt_text,
+            suppressed_in_words(c.alt_text) if publication else c.alt_text,
             directions[c.key],
         )
         for c in charts
     ]
 
 
-def _mark_suppressed(fig: go.Figure, frame: pd.DataFrame, x_column: str) -> None:
+def mark_suppressed_groups(fig: go.Figure, frame: pd.DataFrame) -> None:
+    """Mark the suppressed deprivation groups of a published gradient chart."""
+    mark_suppressed(fig, frame, "group")
+
+
+def mark_suppressed_ethnic_groups(fig: go.Figure, frame: pd.DataFrame) -> None:
+    """Mark the suppressed groups of a published ethnicity chart (whose bars are named)."""
+    shown = frame[frame["ethnic_group"] != "Not known"]
+    mark_suppressed(fig, shown.assign(tick=shown["ethnic_group"].map(TICK_NAMES)), "tick")
+
+
+def mark_suppressed(fig: go.Figure, frame: pd.DataFrame, x_column: str) -> None:
     """A 'c' at the foot of every suppressed bar, so a gap is not read as zero."""
     hidden = frame[frame["count"] == SUPPRESSED]
     if hidden.empty:
@@ -195,6 +205,6 @@ def _mark_suppressed(fig: go.Figure, frame: pd.DataFrame, x_column: str) -> None
     )
 
 
-def _suppressed_in_words(alt_text: str) -> str:
+def suppressed_in_words(alt_text: str) -> str:
     """Alt text that says 'suppressed' where a hidden value came through as 'nan'."""
     return re.sub(r"\bnan\b", "suppressed", alt_text)
