@@ -142,6 +142,7 @@ def upload_server(
     }
     result: reactive.Value[LoadResult | None] = reactive.value(None)
     message = reactive.value("")
+    notice = reactive.value("")
 
     def hold(input_id: str) -> None:
         @reactive.effect
@@ -231,7 +232,8 @@ def upload_server(
         for value in held.values():
             value.set([])
         result.set(None)
-        message.set("Showing the synthetic demonstration data; your files were cleared.")
+        message.set("")
+        notice.set("Showing the synthetic demonstration data; your files were cleared.")
 
     @render.download_button(filename="record-issues.csv", media_type="text/csv")
     def issues_download():
@@ -245,6 +247,8 @@ def upload_server(
         parts = []
         if message():
             parts.append(ui.div(message(), class_="alert alert-danger", role="alert"))
+        elif notice() and loaded is None:
+            parts.append(ui.div(notice(), class_="alert alert-info", role="status"))
         if loaded is None:
             return ui.TagList(*parts) if parts else None
         summary = loaded.summary.rename(columns=SUMMARY_LABELS)
