@@ -55,6 +55,7 @@ def app_ui(request) -> ui.Tag:
                 ui.tags.script(src=PLOTLY_JS_URL),
                 ui.tags.script(src="assets/app.js"),
                 ui.tags.link(rel="stylesheet", href="assets/app.css"),
+                ui.tags.link(rel="icon", href="assets/favicon.svg", type="image/svg+xml"),
             ),
             banner_ui("banner"),
         ),

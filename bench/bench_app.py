@@ -39,7 +39,7 @@ from csc_inequalities.analysis import run_analysis  # noqa: E402
 from csc_inequalities.context.adjusted import adjusted_comparison  # noqa: E402
 from csc_inequalities.context.official_measures import official_measure_for  # noqa: E402
 from csc_inequalities.context.official_rates import trend_table  # noqa: E402
-from csc_inequalities.demo import demo_files  # noqa: E402
+from csc_inequalities.demo import STANDARD_RETURN_FILES, demo_files  # noqa: E402
 from csc_inequalities.deprivation import DOMAIN_NAMES, scheme_name  # noqa: E402
 from csc_inequalities.exports.charts import chart_frame  # noqa: E402
 from csc_inequalities.figures import context as context_figures  # noqa: E402
@@ -51,7 +51,7 @@ from csc_inequalities.figures.gradient import gradient_chart  # noqa: E402
 from csc_inequalities.figures.maps import decile_map  # noqa: E402
 from csc_inequalities.figures.profile import profile_chart  # noqa: E402
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart  # noqa: E402
-from csc_inequalities.maps_data import authority_geojson  # noqa: E402
+from csc_inequalities.maps_data import authority_geojson_bytes, authority_geojson_url  # noqa: E402
 from csc_inequalities.measures import Measure, available_years, year_ending  # noqa: E402
 from csc_inequalities.profile import deprivation_profile, profile_headlines  # noqa: E402
 from csc_inequalities.records.geography import store_geography  # noqa: E402
@@ -209,6 +209,9 @@ def context_fragments(watch: Stopwatch, store, la_code: str, measure) -> dict[st
     return {name: fragment(watch, "In context", built, name) for name, built in figures.items()}
 
 
+POLYGON_BYTES: dict[str, int] = {}
+
+
 def area_fragments(watch: Stopwatch, store, la_code: str) -> dict[str, str]:
     """The Neighbourhoods panel: headlines, the decile map and the deprivation profile."""
     name = store.authority(la_code)["la_name"]
@@ -216,15 +219,18 @@ def area_fragments(watch: Stopwatch, store, la_code: str) -> dict[str, str]:
     profile = watch.time(
         f"Neighbourhoods{SEP}profile", deprivation_profile, store, la_code, IMD_YEAR
     )
-    geojson = watch.time(
-        f"Neighbourhoods{SEP}authority_geojson", authority_geojson, IMD_YEAR, la_code
+    # The browser fetches the polygons once per authority over HTTP (cached for a day); the
+    # map fragment sent over the websocket names their address and carries only the values.
+    polygons = watch.time(
+        f"Neighbourhoods{SEP}authority_geojson", authority_geojson_bytes, IMD_YEAR, la_code
     )
+    POLYGON_BYTES[la_code] = len(polygons)
     lsoas = store.lsoas(IMD_YEAR)
     lsoas = lsoas[lsoas["la_code"] == la_code]
     decile = watch.time(
         f"Neighbourhoods{SEP}{BUILD_STEP}",
         decile_map,
-        geojson,
+        authority_geojson_url(IMD_YEAR, la_code),
         lsoas,
         title=f"{name}: neighbourhoods by national deprivation decile",
         subtitle=f"{DOMAIN_NAMES[DOMAIN]}, IMD {IMD_YEAR}",
@@ -262,7 +268,7 @@ def run_authority(store, la_code: str) -> AuthorityRun:
     started = time.perf_counter()
     files = demo_files(la_code, store)
     generated = time.perf_counter()
-    records = load_records(list(files.items()), la_code, store)
+    records = load_records([(name, files[name]) for name in STANDARD_RETURN_FILES], la_code, store)
     read = time.perf_counter()
     years = available_years(records.spells)
     latest, earlier = max(years), min(years)
@@ -291,6 +297,10 @@ def run_authority(store, la_code: str) -> AuthorityRun:
         year_ms=on_year.total_ms(),
         steps={name: seconds * 1000 for name, seconds in on_authority.steps.items()},
         fragment_bytes={name: len(json.dumps(html)) for name, html in fragments.items()}
+        | {
+            "deprivation-map": len(json.dumps(fragments["deprivation-map"]))
+            + POLYGON_BYTES[la_code]
+        }
         | {"deflated": len(zlib.compress(json.dumps(fragments).encode()))},
     )
 

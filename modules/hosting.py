@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import plotly
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from csc_inequalities.figures.maps import empty_world_topojson
+from csc_inequalities.maps_data import authority_geojson_bytes
 from csc_inequalities.store import ReferenceStore
 
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
@@ -28,10 +30,22 @@ class CachedStaticFiles(StaticFiles):
 
 
 def hosted_app(shiny_app, store: ReferenceStore) -> Starlette:
-    """Mount Shiny at / beside /healthz, /plotly and the offline world basemap for plotly maps."""
+    """Mount Shiny at / beside /healthz, /plotly, each authority's polygons and the basemap."""
+    known_authorities = set(store.authorities["la_code"])
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "authorities": len(store.authorities)})
+
+    async def authority_polygons(request: Request) -> Response:
+        year, la_code = request.path_params["imd_year"], request.path_params["la_code"]
+        if year not in (2019, 2025) or la_code not in known_authorities:
+            return Response("No such authority or index year.", status_code=404)
+        content = await asyncio.to_thread(authority_geojson_bytes, year, la_code)
+        return Response(
+            content,
+            media_type="application/geo+json",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     async def world_topojson(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -42,6 +56,7 @@ def hosted_app(shiny_app, store: ReferenceStore) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/topojson/world_110m.json", world_topojson),
+            Route("/geojson/{imd_year:int}/{la_code:str}.json", authority_polygons),
             Mount("/plotly", CachedStaticFiles(directory=PLOTLY_JS_DIR)),
             Mount("/", app=shiny_app),
         ]

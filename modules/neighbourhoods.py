@@ -12,7 +12,7 @@ from csc_inequalities.disclosure import View
 from csc_inequalities.figures.layers import LAYERS, RATE_LAYERS, layer_map
 from csc_inequalities.figures.maps import decile_map
 from csc_inequalities.figures.profile import profile_chart as build_profile_chart
-from csc_inequalities.maps_data import authority_geojson
+from csc_inequalities.maps_data import authority_geojson_url
 from csc_inequalities.profile import deprivation_profile, profile_headlines
 from csc_inequalities.smoothing import METHOD as SMOOTHING_METHOD
 from csc_inequalities.smoothing import SMALL_COUNT_THRESHOLD
@@ -102,7 +102,7 @@ def neighbourhoods_server(
     @render.ui
     def map():
         year, la_code = settings.imd_year(), settings.la_code()
-        geojson = authority_geojson(year, la_code)
+        geojson = authority_geojson_url(year, la_code)
         name = authority_name()
         if layer() == "decile":
             domain = settings.domain()

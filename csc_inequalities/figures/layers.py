@@ -18,7 +18,7 @@ RATE_LAYERS = ("smoothed", "rate")
 
 
 def layer_map(
-    geojson: dict, lsoas: pd.DataFrame, layer: str, name: str, label: str
+    geojson: dict | str, lsoas: pd.DataFrame, layer: str, name: str, label: str
 ) -> tuple[go.Figure, str]:
     """A rate or minority-share map of the analysis' per-LSOA table, with its alt text."""
     frame = lsoas.copy()

@@ -43,7 +43,7 @@ def decile_colourscale(n: int = 10, colours: Sequence[str] = DECILE_COLOURS) -> 
 
 
 def decile_map(
-    geojson: dict,
+    geojson: dict | str,
     lsoas: pd.DataFrame,
     title: str,
     subtitle: str = "",
@@ -83,7 +83,7 @@ def decile_map(
 
 
 def value_map(
-    geojson: dict,
+    geojson: dict | str,
     frame: pd.DataFrame,
     value_column: str,
     value_label: str,
