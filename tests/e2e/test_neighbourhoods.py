@@ -41,3 +41,17 @@ def test_health_endpoint(page: Page, app) -> None:
     response = page.request.get(f"{app.url.rstrip('/')}/healthz")
     assert response.ok
     assert response.json()["authorities"] == 153
+
+
+def test_polygons_are_served_once_per_authority_and_cached(page: Page, app, store) -> None:
+    base = app.url.rstrip("/")
+    response = page.request.get(f"{base}/geojson/2019/E06000009.json")
+    assert response.ok
+    assert "max-age" in response.headers["cache-control"]
+    features = response.json()["features"]
+    lsoas = store.lsoas(2019)
+    assert {f["id"] for f in features} == set(
+        lsoas.loc[lsoas["la_code"] == "E06000009", "lsoa_code"]
+    )
+    assert page.request.get(f"{base}/geojson/2019/E99999999.json").status == 404
+    assert page.request.get(f"{base}/geojson/2018/E06000009.json").status == 404
