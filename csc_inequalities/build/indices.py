@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from csc_inequalities import deprivation
 from csc_inequalities.build.checks import BuildCheckError
 
-DOMAINS = [
-    "income",
-    "employment",
-    "education",
-    "health",
-    "crime",
-    "housing",
-    "environment",
-    "idaci",
-]
+# The domains besides the overall index, in the order the app lists them.
+DOMAINS = [domain for domain in deprivation.DOMAINS if domain != "imd"]
 
 _IOD2019_DOMAIN_NAMES = {
     "imd": "Index of Multiple Deprivation (IMD)",
