@@ -11,3 +11,12 @@ $(document).on("shiny:connected", function () {
 $(function () {
   $(".navbar-brand").first().attr({ role: "heading", "aria-level": "1" });
 });
+
+// On narrow screens the tab menu is a collapsed list: close it once a tab is chosen, so the
+// chosen tab's content is not hidden behind the open menu.
+$(document).on("click", ".navbar-collapse.show .nav-link", function () {
+  var menu = this.closest(".navbar-collapse");
+  if (menu && window.bootstrap && bootstrap.Collapse) {
+    bootstrap.Collapse.getOrCreateInstance(menu, { toggle: false }).hide();
+  }
+});
