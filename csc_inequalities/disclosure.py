@@ -15,7 +15,6 @@ from enum import IntEnum, StrEnum
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 SUPPRESSED = "c"
 MARGINS = ("column", "row", "overall")
@@ -281,6 +280,8 @@ def _complement(values: np.ndarray, state: np.ndarray, cells: list) -> tuple[int
 
 def _pinned_cells(values: np.ndarray, state: np.ndarray, lines: list) -> list[tuple[int, int]]:
     """The suppressed non-zero cells the published figures pin down (linear programmes)."""
+    from scipy.optimize import linprog  # imported on first use, off the app's start-up path
+
     variables = [tuple(c) for c in np.argwhere(np.isin(state, [_Cell.SUPPRESSED, _Cell.ABSENT]))]
     suppressed = [c for c in variables if state[c] == _Cell.SUPPRESSED]
     if not suppressed:
