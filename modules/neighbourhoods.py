@@ -7,13 +7,12 @@ from collections.abc import Callable
 from shiny import module, reactive, render, ui
 
 from csc_inequalities.analysis import Analysis
-from csc_inequalities.deprivation import DOMAIN_NAMES
 from csc_inequalities.disclosure import View
 from csc_inequalities.figures.layers import LAYERS, RATE_LAYERS, layer_map
-from csc_inequalities.figures.maps import decile_map
+from csc_inequalities.figures.maps import authority_decile_map
 from csc_inequalities.figures.profile import profile_chart as build_profile_chart
 from csc_inequalities.maps_data import authority_geojson_url
-from csc_inequalities.profile import deprivation_profile, profile_headlines
+from csc_inequalities.profile import authority_lsoas, deprivation_profile, profile_headlines
 from csc_inequalities.smoothing import METHOD as SMOOTHING_METHOD
 from csc_inequalities.smoothing import SMALL_COUNT_THRESHOLD
 from csc_inequalities.store import ReferenceStore
@@ -105,22 +104,8 @@ def neighbourhoods_server(
         geojson = authority_geojson_url(year, la_code)
         name = authority_name()
         if layer() == "decile":
-            domain = settings.domain()
-            lsoas = store.lsoas(year)
-            lsoas = lsoas[lsoas["la_code"] == la_code]
-            fig = decile_map(
-                geojson,
-                lsoas,
-                title=f"{name}: neighbourhoods by national deprivation decile",
-                subtitle=f"{DOMAIN_NAMES[domain]}, IMD {year}; decile 1 = most deprived 10% "
-                "of neighbourhoods in England",
-                decile_column=f"{domain}_decile",
-                rank_column=f"{domain}_rank",
-            )
-            alt = (
-                f"Map of {name}'s {len(lsoas)} neighbourhoods coloured by national "
-                f"{DOMAIN_NAMES[domain]} decile. The same figures are in the profile table."
-            )
+            lsoas = authority_lsoas(store, la_code, year)
+            fig, alt = authority_decile_map(geojson, lsoas, name, year, settings.domain())
         else:
             fig, alt = layer_map(
                 geojson, analysis().lsoas, layer(), name, analysis().measure.label()

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from csc_inequalities.deprivation import DOMAIN_NAMES, scheme_name
+from csc_inequalities.deprivation import scheme_name
 from csc_inequalities.disclosure import SUPPRESSED, View
 from csc_inequalities.exports.provenance import ExportContext
 from csc_inequalities.exports.report_content import ReportChart
@@ -23,10 +23,11 @@ from csc_inequalities.figures.ethnicity import (
     ethnicity_deprivation_chart,
 )
 from csc_inequalities.figures.gradient import gradient_chart
-from csc_inequalities.figures.maps import decile_map
+from csc_inequalities.figures.maps import authority_decile_map
 from csc_inequalities.figures.style import DECILE_DIRECTION
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
 from csc_inequalities.maps_data import authority_geojson
+from csc_inequalities.profile import authority_lsoas
 
 NUMERIC_COLUMNS = (
     "count",
@@ -82,22 +83,12 @@ def chart_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def deprivation_map_chart(store: Any, analysis: Any, domain: str = "imd") -> ReportChart:
     """The authority's neighbourhoods by national deprivation decile: publishable in any view."""
-    lsoas = store.lsoas(analysis.imd_year)
-    lsoas = lsoas[lsoas["la_code"] == analysis.la_code]
-    name = DOMAIN_NAMES[domain]
-    fig = decile_map(
+    fig, alt = authority_decile_map(
         authority_geojson(analysis.imd_year, analysis.la_code),
-        lsoas,
-        title=f"{analysis.la_name}: neighbourhoods by deprivation decile",
-        subtitle=f"{name}, IMD {analysis.imd_year}",
-        decile_column=f"{domain}_decile",
-        rank_column=f"{domain}_rank",
-    )
-    most = int((lsoas[f"{domain}_decile"] == 1).sum())
-    alt = (
-        f"Map of {analysis.la_name}'s {len(lsoas)} neighbourhoods (LSOAs) coloured by national "
-        f"{name} decile, from 1 (most deprived 10% in England) to 10 (least deprived). "
-        f"{most} of them are in decile 1."
+        authority_lsoas(store, analysis.la_code, analysis.imd_year),
+        analysis.la_name,
+        analysis.imd_year,
+        domain,
     )
     return ReportChart("map", CHART_TITLES["map"], fig, alt, DECILE_DIRECTION)
 

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
+from csc_inequalities.deprivation import DOMAIN_NAMES
 from csc_inequalities.figures.style import (
     DECILE_COLOURS,
     DECILE_DIRECTION,
@@ -80,6 +81,29 @@ def decile_map(
     fig = go.Figure(trace)
     _frame_geo(fig)
     return apply_layout(fig, title, subtitle or DECILE_DIRECTION, height=620)
+
+
+def authority_decile_map(
+    geojson: dict | str, lsoas: pd.DataFrame, la_name: str, imd_year: int, domain: str
+) -> tuple[go.Figure, str]:
+    """An authority's neighbourhoods by national decile of one domain, with its alt text."""
+    name = DOMAIN_NAMES[domain]
+    fig = decile_map(
+        geojson,
+        lsoas,
+        title=f"{la_name}: neighbourhoods by national deprivation decile",
+        subtitle=f"{name}, IMD {imd_year}; decile 1 = most deprived 10% of neighbourhoods "
+        "in England",
+        decile_column=f"{domain}_decile",
+        rank_column=f"{domain}_rank",
+    )
+    most = int((lsoas[f"{domain}_decile"] == 1).sum())
+    alt = (
+        f"Map of {la_name}'s {len(lsoas)} neighbourhoods (LSOAs) coloured by national "
+        f"{name} decile, from 1 (most deprived 10% in England) to 10 (least deprived). "
+        f"{most} of them are in decile 1."
+    )
+    return fig, alt
 
 
 def value_map(
