@@ -40,7 +40,7 @@ from csc_inequalities.context.adjusted import adjusted_comparison  # noqa: E402
 from csc_inequalities.context.official_measures import official_measure_for  # noqa: E402
 from csc_inequalities.context.official_rates import trend_table  # noqa: E402
 from csc_inequalities.demo import STANDARD_RETURN_FILES, demo_files  # noqa: E402
-from csc_inequalities.deprivation import DOMAIN_NAMES, scheme_name  # noqa: E402
+from csc_inequalities.deprivation import scheme_name  # noqa: E402
 from csc_inequalities.exports.charts import chart_frame  # noqa: E402
 from csc_inequalities.figures import context as context_figures  # noqa: E402
 from csc_inequalities.figures.ethnicity import (  # noqa: E402
@@ -48,12 +48,16 @@ from csc_inequalities.figures.ethnicity import (  # noqa: E402
     ethnicity_deprivation_chart,
 )
 from csc_inequalities.figures.gradient import gradient_chart  # noqa: E402
-from csc_inequalities.figures.maps import decile_map  # noqa: E402
+from csc_inequalities.figures.maps import authority_decile_map  # noqa: E402
 from csc_inequalities.figures.profile import profile_chart  # noqa: E402
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart  # noqa: E402
 from csc_inequalities.maps_data import authority_geojson_bytes, authority_geojson_url  # noqa: E402
 from csc_inequalities.measures import Measure, available_years, year_ending  # noqa: E402
-from csc_inequalities.profile import deprivation_profile, profile_headlines  # noqa: E402
+from csc_inequalities.profile import (  # noqa: E402
+    authority_lsoas,
+    deprivation_profile,
+    profile_headlines,
+)
 from csc_inequalities.records.geography import store_geography  # noqa: E402
 from csc_inequalities.records.load import load_records  # noqa: E402
 from csc_inequalities.store import load_store  # noqa: E402
@@ -215,27 +219,24 @@ POLYGON_BYTES: dict[str, int] = {}
 def area_fragments(watch: Stopwatch, store, la_code: str) -> dict[str, str]:
     """The Neighbourhoods panel: headlines, the decile map and the deprivation profile."""
     name = store.authority(la_code)["la_name"]
-    watch.time(f"Neighbourhoods{SEP}profile", profile_headlines, store, la_code, IMD_YEAR)
     profile = watch.time(
         f"Neighbourhoods{SEP}profile", deprivation_profile, store, la_code, IMD_YEAR
     )
+    watch.time(f"Neighbourhoods{SEP}profile", profile_headlines, profile)
     # The browser fetches the polygons once per authority over HTTP (cached for a day); the
     # map fragment sent over the websocket names their address and carries only the values.
     polygons = watch.time(
         f"Neighbourhoods{SEP}authority_geojson", authority_geojson_bytes, IMD_YEAR, la_code
     )
     POLYGON_BYTES[la_code] = len(polygons)
-    lsoas = store.lsoas(IMD_YEAR)
-    lsoas = lsoas[lsoas["la_code"] == la_code]
     decile = watch.time(
         f"Neighbourhoods{SEP}{BUILD_STEP}",
-        decile_map,
+        authority_decile_map,
         authority_geojson_url(IMD_YEAR, la_code),
-        lsoas,
-        title=f"{name}: neighbourhoods by national deprivation decile",
-        subtitle=f"{DOMAIN_NAMES[DOMAIN]}, IMD {IMD_YEAR}",
-        decile_column=f"{DOMAIN}_decile",
-        rank_column=f"{DOMAIN}_rank",
+        authority_lsoas(store, la_code, IMD_YEAR),
+        name,
+        IMD_YEAR,
+        DOMAIN,
     )
     profile_fig = watch.time(
         f"Neighbourhoods{SEP}{BUILD_STEP}",
@@ -244,7 +245,7 @@ def area_fragments(watch: Stopwatch, store, la_code: str) -> dict[str, str]:
         title=f"{name}: deprivation profile",
     )
     return {
-        "deprivation-map": fragment(watch, "Neighbourhoods", (decile, ""), "deprivation-map"),
+        "deprivation-map": fragment(watch, "Neighbourhoods", decile, "deprivation-map"),
         "profile-chart": fragment(watch, "Neighbourhoods", profile_fig, "profile-chart"),
     }
 

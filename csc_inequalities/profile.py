@@ -34,9 +34,8 @@ def deprivation_profile(store: ReferenceStore, la_code: str, imd_year: int) -> p
     return counts
 
 
-def profile_headlines(store: ReferenceStore, la_code: str, imd_year: int) -> dict[str, float]:
-    """The value boxes: LSOAs, children 0-17 and their share in England's most deprived 20%."""
-    profile = deprivation_profile(store, la_code, imd_year)
+def profile_headlines(profile: pd.DataFrame) -> dict[str, float]:
+    """The value boxes from a profile: LSOAs, children, and their share in the most deprived 20%."""
     most_deprived = profile["decile"].isin(MOST_DEPRIVED_20)
     children = float(profile["children_0_17"].sum())
     return {

@@ -86,7 +86,7 @@ def neighbourhoods_server(
 
     @render.ui
     def headlines():
-        figures = profile_headlines(store, settings.la_code(), settings.imd_year())
+        figures = profile_headlines(profile())
         return ui.layout_columns(
             ui.value_box("Neighbourhoods (LSOAs)", f"{figures['lsoas']:,}"),
             ui.value_box("Children aged 0-17", f"{figures['children_0_17']:,.0f}"),

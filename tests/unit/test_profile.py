@@ -55,7 +55,7 @@ def test_2019_profile_equals_the_raw_files(store, raw_2019, la_code):
     assert profile["lsoas"].tolist() == expected["lsoas"].tolist()
     assert profile["children_0_17"].tolist() == pytest.approx(expected["children"].tolist())
     assert profile["share_of_lsoas"].sum() == pytest.approx(1.0)
-    headlines = profile_headlines(store, la_code, 2019)
+    headlines = profile_headlines(deprivation_profile(store, la_code, 2019))
     assert headlines["lsoas"] == len(rows)
     assert headlines["children_0_17"] == pytest.approx(rows["children"].sum())
     most_deprived = rows.loc[rows["Index of Multiple Deprivation (IMD) Decile"] <= 2, "children"]
