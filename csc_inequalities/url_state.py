@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import urlencode
 
 from csc_inequalities.deprivation import DOMAINS
+from csc_inequalities.store import GEOGRAPHY_BY_IMD_YEAR
 
 DEFAULTS: dict[str, str] = {
     "la": "E06000009",
@@ -18,7 +19,7 @@ DEFAULTS: dict[str, str] = {
     "view": "internal",
 }
 ALLOWED: dict[str, tuple[str, ...]] = {
-    "imd": ("2019", "2025"),
+    "imd": tuple(str(year) for year in GEOGRAPHY_BY_IMD_YEAR),
     "domain": DOMAINS,
     "deciles": ("national", "local"),
     "intervention": ("CIN", "CPP", "CLA"),

@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from csc_inequalities.figures.maps import empty_world_topojson
 from csc_inequalities.maps_data import authority_geojson_bytes
-from csc_inequalities.store import ReferenceStore
+from csc_inequalities.store import GEOGRAPHY_BY_IMD_YEAR, ReferenceStore
 
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 PLOTLY_JS_URL = "plotly/plotly.min.js"
@@ -38,7 +38,7 @@ def hosted_app(shiny_app, store: ReferenceStore) -> Starlette:
 
     async def authority_polygons(request: Request) -> Response:
         year, la_code = request.path_params["imd_year"], request.path_params["la_code"]
-        if year not in (2019, 2025) or la_code not in known_authorities:
+        if year not in GEOGRAPHY_BY_IMD_YEAR or la_code not in known_authorities:
             return Response("No such authority or index year.", status_code=404)
         content = await asyncio.to_thread(authority_geojson_bytes, year, la_code)
         return Response(
