@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
-import pyarrow as pa
-
 from csc_inequalities.demo import STANDARD_RETURN_FILES, demo_files
+from csc_inequalities.memory import release_freed_memory
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.records.load import load_records
 from csc_inequalities.store import load_store
@@ -36,7 +35,7 @@ def _generated_records(la_code: str, seed: int) -> LoadResult:
     store = load_store()
     files = demo_files(la_code, store, seed)
     records = load_records([(name, files[name]) for name in STANDARD_RETURN_FILES], la_code, store)
-    pa.default_memory_pool().release_unused()  # hand Arrow's parsing buffers back to the system
+    release_freed_memory()
     return records
 
 

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from csc_inequalities import paths
+from csc_inequalities.memory import release_freed_memory, use_system_allocator
 
 BUILD_COMMAND = "csc-inequalities data build --mirror DIR (or set CSC_DATA_MIRROR)"
 GEOGRAPHY_BY_IMD_YEAR = {2019: "2011", 2025: "2021"}
+
+use_system_allocator()
 
 
 class StoreMissing(FileNotFoundError):
@@ -50,6 +52,7 @@ class ReferenceStore:
         self._ethnicity_children = self._read("ethnicity_children_la")
         self._cwip = self._read("cwip_gradient")
         self._by_code = self._authorities.set_index("la_code", drop=False)
+        release_freed_memory()
 
     # Tables are shared by every session of the process: callers get their own (copy-on-write)
     # frame, so adding or changing a column never alters the store.
@@ -146,7 +149,7 @@ def _postcode_rows(path: Path, filters: list | None) -> pd.DataFrame:
     if filters is not None and not filters[0][2]:
         filters = [("postcode", "==", "")]  # asked for none: no postcode is empty
     table = pq.read_table(path, read_dictionary=codes, filters=filters).to_pandas()
-    pa.default_memory_pool().release_unused()
+    release_freed_memory()
     # Categories in code order, and one set shared by both LSOA columns, so the columns sort
     # like text and can be compared with each other.
     lsoa_codes = sorted(
