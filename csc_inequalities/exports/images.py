@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import kaleido
 import plotly.graph_objects as go
 
 from csc_inequalities.disclosure import View
@@ -62,6 +61,8 @@ def ensure_image_server() -> None:
             os.environ["BROWSER_PATH"] = str(DEBIAN_CHROMIUM)
         folder = Path(tempfile.mkdtemp(prefix="csc-topojson-"))
         (folder / "world_110m.json").write_text(json.dumps(empty_world_topojson()))
+        import kaleido  # imported on first export: most sessions never make an image
+
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         _topojson_folder = folder
 
@@ -133,6 +134,8 @@ def figure_image(fig: go.Figure, image_format: str, width: int = LAYOUT_WIDTH_PX
     ensure_image_server()
     height = int(fig.layout.height or 460)
     scale = PNG_MIN_WIDTH_PX / width if image_format == "png" else 1.0
+    import kaleido
+
     with _render_lock:
         return kaleido.calc_fig_sync(
             fig.to_dict(),

@@ -9,7 +9,6 @@ from csc_inequalities.exports.charts import analysis_charts
 from csc_inequalities.exports.filenames import export_filename
 from csc_inequalities.exports.provenance import ExportContext
 from csc_inequalities.exports.report_content import build_report
-from csc_inequalities.exports.report_docx import report_docx
 from csc_inequalities.exports.report_html import report_html
 from csc_inequalities.exports.tables import analysis_tables
 
@@ -36,8 +35,11 @@ def report_bytes(
     tables = {t.key: t for t in analysis_tables(analysis, context)}
     charts = analysis_charts(analysis, tables, context, store)
     report = build_report(analysis, records, context, charts)
-    render = report_docx if report_format == "docx" else report_html
-    return render(report, progress)
+    if report_format == "docx":
+        from csc_inequalities.exports.report_docx import report_docx  # python-docx, on first use
+
+        return report_docx(report, progress)
+    return report_html(report, progress)
 
 
 def report_filename(context: ExportContext, report_format: str) -> str:

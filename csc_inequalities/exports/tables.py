@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from csc_inequalities.disclosure import (
     RATE_COLUMNS,
@@ -22,6 +19,9 @@ from csc_inequalities.disclosure import (
     with_hidden_rows,
 )
 from csc_inequalities.exports.provenance import ExportContext, official_sources
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RATIO_COLUMNS = ("ratio_to_white", "ratio_lower", "ratio_upper")
@@ -270,6 +270,8 @@ def csv_bytes(table: ExportTable) -> bytes:
 
 def xlsx_bytes(tables: list[ExportTable], context: ExportContext) -> bytes:
     """The tables as sheets of one workbook, followed by a metadata sheet."""
+    from openpyxl import Workbook  # imported on first download, off the app's start-up path
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     for table in tables:
@@ -282,16 +284,25 @@ def xlsx_bytes(tables: list[ExportTable], context: ExportContext) -> bytes:
 
 def _write_sheet(workbook: Workbook, table: ExportTable) -> None:
     """One tidy sheet: a header row of column names and one row per record."""
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.create_sheet(table.key[:31])
     frame = neutralised(table.frame)
     sheet.append([str(c) for c in frame.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    _bold_first_row(sheet)
     for row in frame.itertuples(index=False):
         sheet.append([_excel_value(v) for v in row])
     for position, column in enumerate(frame.columns, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = max(12, len(str(column)) + 2)
     sheet.freeze_panes = "A2"
+
+
+def _bold_first_row(sheet: Any) -> None:
+    """Column headings in bold, so they read as headings in Excel."""
+    from openpyxl.styles import Font
+
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
 
 
 def _excel_value(value: Any) -> Any:
@@ -335,8 +346,7 @@ def _write_metadata(workbook: Workbook, tables: list[ExportTable], context: Expo
     """The metadata sheet: sources, reference date, definitions, rule, generated date, version."""
     sheet = workbook.create_sheet("metadata")
     sheet.append(["field", "value"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    _bold_first_row(sheet)
     for field_name, value in metadata_rows(tables, context):
         sheet.append([_excel_value(field_name), _excel_value(value)])
     sheet.column_dimensions["A"].width = 28
