@@ -1,4 +1,4 @@
-"""Arrow allocates with malloc in every process that reads the store, so freed memory can go back."""
+"""Arrow allocates with malloc in processes that read the store, so freed memory can go back."""
 
 from __future__ import annotations
 
@@ -29,4 +29,3 @@ def test_importing_the_store_switches_arrow_to_malloc():
 def test_an_explicit_arrow_pool_setting_is_respected():
     chosen = pa.mimalloc_memory_pool().backend_name
     assert run_child({"PATH": "/usr/bin:/bin", "ARROW_DEFAULT_MEMORY_POOL": chosen}) == chosen
-
