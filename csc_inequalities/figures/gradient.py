@@ -16,7 +16,9 @@ from csc_inequalities.figures.style import (
     REFERENCE_COLOUR,
     SOURCE_LINE,
     TEXT_COLOUR,
-    apply_layout,
+    chart_layout,
+    reference_label,
+    reference_line,
 )
 from csc_inequalities.gradient import CWIP_LABEL, OverallRate
 
@@ -64,73 +66,86 @@ def gradient_chart(
     """Bars of the rate per group with interval whiskers, the overall rate and the CWIP line."""
     colours = DECILE_COLOURS if group_word(scheme) == "decile" else QUINTILE_COLOURS
     groups = table["group"].astype(int).tolist()
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=groups,
-            y=table["rate_per_10000"],
-            name=f"{la_name}: rate with 95% confidence interval",
-            marker={"color": colours[: len(groups)]},
-            error_y={
+    traces = [
+        {
+            "type": "bar",
+            "x": groups,
+            "y": table["rate_per_10000"],
+            "name": f"{la_name}: rate with 95% confidence interval",
+            "marker": {"color": colours[: len(groups)]},
+            "error_y": {
                 "type": "data",
                 "array": table["upper_95ci"] - table["rate_per_10000"],
                 "arrayminus": table["rate_per_10000"] - table["lower_95ci"],
                 "color": TEXT_COLOUR,
                 "thickness": 1.5,
             },
-            hovertext=_hover(table),
-            hoverinfo="text",
-        )
-    )
+            "hovertext": _hover(table),
+            "hoverinfo": "text",
+        }
+    ]
     empty = table[table["children"] <= 0]
     if not empty.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=empty["group"].astype(int),
-                y=[0] * len(empty),
-                mode="text",
-                text=["no LSOAs"] * len(empty),
-                textposition="top center",
-                textfont={"color": MUTED_COLOUR, "size": 11},
-                showlegend=False,
-                hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": empty["group"].astype(int),
+                "y": [0] * len(empty),
+                "mode": "text",
+                "text": ["no LSOAs"] * len(empty),
+                "textposition": "top center",
+                "textfont": {"color": MUTED_COLOUR, "size": 11},
+                "showlegend": False,
+                "hoverinfo": "skip",
+            }
         )
+    shapes, notes = [], []
     if not math.isnan(overall.rate_per_10000):
-        fig.add_hline(
-            y=overall.rate_per_10000,
-            line={"color": MUTED_COLOUR, "dash": "dash", "width": 2},
-            annotation_text=f"{la_name} overall: {overall.rate_per_10000:.1f}",
-            annotation_position="top right",
-        )
-    if cwip is not None and scheme == "national_decile":
-        fig.add_trace(
-            go.Scatter(
-                x=cwip["decile"],
-                y=cwip["rate_per_10000"],
-                name=CWIP_LABEL,
-                mode="lines+markers",
-                line={"color": REFERENCE_COLOUR, "width": 2, "dash": "dot"},
-                marker={"symbol": "diamond", "size": 9},
-                visible=True if show_cwip else "legendonly",
-                hovertemplate="England 2015, decile %{x}: %{y:.0f} per 10,000<extra></extra>",
+        shapes.append(
+            reference_line(
+                overall.rate_per_10000, {"color": MUTED_COLOUR, "dash": "dash", "width": 2}
             )
         )
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.3, "x": 0})
-    fig.update_xaxes(
-        title_text=axis_title(scheme, la_name),
-        tickvals=groups,
-        ticktext=[label.replace(" ", "<br>") for label in table["group_label"]],
-        tickangle=0,
+        notes.append(
+            reference_label(
+                overall.rate_per_10000, f"{la_name} overall: {overall.rate_per_10000:.1f}"
+            )
+        )
+    with_cwip = cwip is not None and scheme == "national_decile"
+    if with_cwip:
+        traces.append(
+            {
+                "type": "scatter",
+                "x": cwip["decile"],
+                "y": cwip["rate_per_10000"],
+                "name": CWIP_LABEL,
+                "mode": "lines+markers",
+                "line": {"color": REFERENCE_COLOUR, "width": 2, "dash": "dot"},
+                "marker": {"symbol": "diamond", "size": 9},
+                "visible": True if show_cwip else "legendonly",
+                "hovertemplate": "England 2015, decile %{x}: %{y:.0f} per 10,000<extra></extra>",
+            }
+        )
+    layout = chart_layout(
+        measure_label,
+        f"{la_name}: rate by deprivation {group_word(scheme)}",
+        source=f"{RECORDS_SOURCE_LINE} {CWIP_SOURCE}" if with_cwip else RECORDS_SOURCE_LINE,
+        height=500,
+        source_y=-0.45,
+        notes=notes,
+        shapes=shapes,
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.3, "x": 0},
+        xaxis={
+            "title": {"text": axis_title(scheme, la_name)},
+            "tickvals": groups,
+            "ticktext": [label.replace(" ", "<br>") for label in table["group_label"]],
+            "tickangle": 0,
+        },
+        yaxis={"title": {"text": Y_TITLE}, "rangemode": "tozero"},
+        margin={"b": 170},
     )
-    fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")
-    source = RECORDS_SOURCE_LINE
-    if cwip is not None and scheme == "national_decile":
-        source = f"{source} {CWIP_SOURCE}"
-    subtitle = f"{la_name}: rate by deprivation {group_word(scheme)}"
-    apply_layout(fig, measure_label, subtitle, source=source, height=500)
-    fig.update_layout(margin={"b": 170})
-    fig.layout.annotations[-1].update(y=-0.45)
+    fig = go.Figure(data=traces, layout=layout)
     return fig, gradient_alt_text(table, overall, measure_label, la_name, scheme, cwip, show_cwip)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import plotly.graph_objects as go
 
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
@@ -37,6 +40,86 @@ SOURCE_ANNOTATION = "source"
 DECILE_DIRECTION = "Decile 1 = most deprived 10% of neighbourhoods in England"
 
 
+BASE_MARGIN = {"l": 70, "r": 30, "t": 90, "b": 110}
+
+
+def chart_layout(
+    title: str,
+    subtitle: str = "",
+    source: str = SOURCE_LINE,
+    height: int = 460,
+    *,
+    source_y: float = -0.2,
+    notes: Sequence[dict] = (),
+    **layout: Any,
+) -> dict:
+    """Shared title, fonts, margins (`margin` overrides sides) and source line as one plain dict.
+
+    Builders pass it to go.Figure once: plotly validates every update_layout or add_annotation
+    call on its own, which cost more than the data. `notes` go before the source line.
+    """
+    title_text = f"<b>{title}</b>"
+    if subtitle:
+        title_text += f"<br><span style='font-size:13px;color:{MUTED_COLOUR}'>{subtitle}</span>"
+    return {
+        **layout,
+        "title": {"text": title_text, "x": 0.0, "xanchor": "left", "y": 0.97, "yanchor": "top"},
+        "font": {"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "height": height,
+        "margin": BASE_MARGIN | layout.get("margin", {}),
+        "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 14}},
+        "meta": {"title": title, "subtitle": subtitle},
+        "annotations": [*notes, source_annotation(source, source_y)] if source else list(notes),
+    }
+
+
+def source_annotation(source: str, y: float = -0.2) -> dict:
+    """The source line under a chart, named so the screen version can drop it."""
+    return {
+        "text": _wrap(source, 150),
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.0,
+        "y": y,
+        "xanchor": "left",
+        "yanchor": "top",
+        "showarrow": False,
+        "align": "left",
+        "name": SOURCE_ANNOTATION,
+        "font": {"size": 10, "color": MUTED_COLOUR},
+    }
+
+
+def reference_line(y: float, line: dict) -> dict:
+    """A horizontal line across the plot: the shape fig.add_hline draws, without its cost."""
+    return {
+        "type": "line",
+        "xref": "x domain",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": y,
+        "y1": y,
+        "line": line,
+    }
+
+
+def reference_label(y: float, text: str) -> dict:
+    """A reference line's label at its right end, as add_hline(annotation_position="top right")."""
+    return {
+        "text": text,
+        "showarrow": False,
+        "xref": "x domain",
+        "x": 1,
+        "xanchor": "right",
+        "yref": "y",
+        "y": y,
+        "yanchor": "bottom",
+    }
+
+
 def apply_layout(
     fig: go.Figure,
     title: str,
@@ -44,34 +127,10 @@ def apply_layout(
     source: str = SOURCE_LINE,
     height: int = 460,
 ) -> go.Figure:
-    """Give a figure the shared title, subtitle, source line and accessible fonts."""
-    title_text = f"<b>{title}</b>"
-    if subtitle:
-        title_text += f"<br><span style='font-size:13px;color:{MUTED_COLOUR}'>{subtitle}</span>"
-    fig.update_layout(
-        title={"text": title_text, "x": 0.0, "xanchor": "left", "y": 0.97, "yanchor": "top"},
-        font={"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        height=height,
-        margin={"l": 70, "r": 30, "t": 90, "b": 110},
-        hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
-        meta={"title": title, "subtitle": subtitle},
-    )
-    if source:
-        fig.add_annotation(
-            text=_wrap(source, 150),
-            xref="paper",
-            yref="paper",
-            x=0.0,
-            y=-0.2,
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            align="left",
-            name=SOURCE_ANNOTATION,
-            font={"size": 10, "color": MUTED_COLOUR},
-        )
+    """Give an existing figure the shared title, subtitle, source line and accessible fonts."""
+    layout = chart_layout(title, subtitle, source=source, height=height)
+    notes = layout.pop("annotations", [])
+    fig.update_layout(layout, annotations=[*fig.layout.annotations, *notes])
     return fig
 
 
