@@ -9,7 +9,14 @@ import plotly.graph_objects as go
 
 from csc_inequalities.ethnicity import GROUP_NAMES, MAJOR_GROUPS, NOT_KNOWN
 from csc_inequalities.figures.gradient import RECORDS_SOURCE_LINE, Y_TITLE
-from csc_inequalities.figures.style import CATEGORY_COLOURS, MUTED_COLOUR, TEXT_COLOUR, apply_layout
+from csc_inequalities.figures.style import (
+    CATEGORY_COLOURS,
+    MUTED_COLOUR,
+    TEXT_COLOUR,
+    chart_layout,
+    reference_label,
+    reference_line,
+)
 
 ETHNICITY_SOURCE_LINE = RECORDS_SOURCE_LINE.replace(
     "Census 2021.", "Census 2021 children aged 0-15 by ethnic group (Chinese counted as Asian)."
@@ -42,37 +49,43 @@ def ethnicity_chart(
     """Bars of the rate per major ethnic group with 95% intervals."""
     groups = table[table["ethnic_group"].isin(MAJOR_GROUPS)]
     not_known = table.loc[table["ethnic_group"] == NOT_KNOWN, "count"].sum()
-    fig = go.Figure(
-        go.Bar(
-            x=[TICK_NAMES[group] for group in groups["ethnic_group"]],
-            y=groups["rate_per_10000"],
-            marker={"color": CATEGORY_COLOURS[: len(groups)]},
-            error_y=_whiskers(groups),
-            customdata=groups[["count", "children", "lower_95ci", "upper_95ci"]].to_numpy(),
-            hovertemplate=(
-                "%{x}<br>Rate %{y:.1f} per 10,000 (95% CI %{customdata[2]:.1f} to "
-                "%{customdata[3]:.1f})<br>%{customdata[0]:,.0f} counted among about "
-                "%{customdata[1]:,.0f} children<extra></extra>"
-            ),
-            name="Rate with 95% confidence interval",
-        )
-    )
+    bars = {
+        "type": "bar",
+        "x": [TICK_NAMES[group] for group in groups["ethnic_group"]],
+        "y": groups["rate_per_10000"],
+        "marker": {"color": CATEGORY_COLOURS[: len(groups)]},
+        "error_y": _whiskers(groups),
+        "customdata": groups[["count", "children", "lower_95ci", "upper_95ci"]].to_numpy(),
+        "hovertemplate": (
+            "%{x}<br>Rate %{y:.1f} per 10,000 (95% CI %{customdata[2]:.1f} to "
+            "%{customdata[3]:.1f})<br>%{customdata[0]:,.0f} counted among about "
+            "%{customdata[1]:,.0f} children<extra></extra>"
+        ),
+        "name": "Rate with 95% confidence interval",
+    }
+    shapes, notes = [], []
     if not math.isnan(overall_rate):
-        fig.add_hline(
-            y=overall_rate,
-            line={"color": MUTED_COLOUR, "dash": "dash", "width": 2},
-            annotation_text=f"{la_name} overall: {overall_rate:.1f}",
-            annotation_position="top right",
+        shapes.append(
+            reference_line(overall_rate, {"color": MUTED_COLOUR, "dash": "dash", "width": 2})
         )
-    fig.update_xaxes(title_text="")
-    fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")
+        notes.append(reference_label(overall_rate, f"{la_name} overall: {overall_rate:.1f}"))
     subtitle = (
         f"{la_name}: rate by ethnic group. Ethnicity not known for {not_known:,.0f} "
         "counted (not shown)."
     )
-    apply_layout(fig, measure_label, subtitle, ETHNICITY_SOURCE_LINE, height=480)
-    fig.update_layout(margin={"b": 140})
-    fig.layout.annotations[-1].update(y=-0.3)
+    layout = chart_layout(
+        measure_label,
+        subtitle,
+        ETHNICITY_SOURCE_LINE,
+        height=480,
+        source_y=-0.3,
+        notes=notes,
+        shapes=shapes,
+        xaxis={"title": {"text": ""}},
+        yaxis={"title": {"text": Y_TITLE}, "rangemode": "tozero"},
+        margin={"b": 140},
+    )
+    fig = go.Figure(data=[bars], layout=layout)
     return fig, ethnicity_alt_text(groups, measure_label, la_name, not_known)
 
 
@@ -96,47 +109,47 @@ def ethnicity_deprivation_chart(
     table: pd.DataFrame, measure_label: str, la_name: str
 ) -> tuple[go.Figure, str]:
     """Points with intervals for each ethnic group within each national deprivation quintile."""
-    fig = go.Figure()
     offsets = [-0.24, -0.12, 0.0, 0.12, 0.24]
+    traces = []
     for position, group in enumerate(MAJOR_GROUPS):
         rows = table[table["ethnic_group"] == group]
-        fig.add_trace(
-            go.Scatter(
-                x=rows["quintile"] + offsets[position],
-                y=rows["rate_per_10000"],
-                mode="markers",
-                name=GROUP_NAMES[group],
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": rows["quintile"] + offsets[position],
+                "y": rows["rate_per_10000"],
+                "mode": "markers",
+                "name": GROUP_NAMES[group],
+                "marker": {
                     "color": CATEGORY_COLOURS[position],
                     "symbol": GROUP_SYMBOLS[position],
                     "size": 10,
                 },
-                error_y=_whiskers(rows) | {"color": CATEGORY_COLOURS[position]},
-                customdata=rows[["quintile_label", "count", "children"]].to_numpy(),
-                hovertemplate=(
+                "error_y": _whiskers(rows) | {"color": CATEGORY_COLOURS[position]},
+                "customdata": rows[["quintile_label", "count", "children"]].to_numpy(),
+                "hovertemplate": (
                     f"{GROUP_NAMES[group]}, quintile %{{customdata[0]}}<br>Rate %{{y:.1f}} per "
                     "10,000<br>%{customdata[1]:,.0f} counted among about %{customdata[2]:,.0f} "
                     "children<extra></extra>"
                 ),
-            )
+            }
         )
-    quintiles = sorted(table["quintile"].unique())
-    fig.update_xaxes(
-        title_text="Deprivation quintile (1 = most deprived 20% in England)",
-        tickvals=quintiles,
-        ticktext=table.drop_duplicates("quintile")["quintile_label"].tolist(),
-    )
-    fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
-    apply_layout(
-        fig,
+    layout = chart_layout(
         measure_label,
         f"{la_name}: rate by ethnic group within deprivation quintiles (denominators estimated)",
         ETHNICITY_SOURCE_LINE,
         height=560,
+        source_y=-0.55,
+        xaxis={
+            "title": {"text": "Deprivation quintile (1 = most deprived 20% in England)"},
+            "tickvals": sorted(table["quintile"].unique()),
+            "ticktext": table.drop_duplicates("quintile")["quintile_label"].tolist(),
+        },
+        yaxis={"title": {"text": Y_TITLE}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.25, "x": 0},
+        margin={"b": 210},
     )
-    fig.update_layout(margin={"b": 210})
-    fig.layout.annotations[-1].update(y=-0.55)
+    fig = go.Figure(data=traces, layout=layout)
     return fig, ethnicity_deprivation_alt_text(table, measure_label, la_name)
 
 
