@@ -14,7 +14,8 @@ from csc_inequalities.figures.style import (
     MUTED_COLOUR,
     QUINTILE_COLOURS,
     TEXT_COLOUR,
-    apply_layout,
+    chart_layout,
+    reference_line,
 )
 
 QUINTILE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
@@ -28,42 +29,46 @@ def trend_chart(
 ) -> tuple[go.Figure, str]:
     """One line per deprivation quintile across reporting years, with 95% intervals."""
     labels = group_labels(f"{locality}_quintile")
-    fig = go.Figure()
+    traces = []
     for quintile in range(1, 6):
         rows = gradient[gradient["group"] == quintile]
-        fig.add_trace(
-            go.Scatter(
-                x=rows["year"],
-                y=rows["rate_per_10000"],
-                name=f"Quintile {labels[quintile - 1]}",
-                mode="lines+markers",
-                line={"color": LINE_COLOURS[quintile - 1], "dash": QUINTILE_DASHES[quintile - 1]},
-                marker={"symbol": QUINTILE_SYMBOLS[quintile - 1], "size": 8},
-                error_y={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": rows["year"],
+                "y": rows["rate_per_10000"],
+                "name": f"Quintile {labels[quintile - 1]}",
+                "mode": "lines+markers",
+                "line": {
+                    "color": LINE_COLOURS[quintile - 1],
+                    "dash": QUINTILE_DASHES[quintile - 1],
+                },
+                "marker": {"symbol": QUINTILE_SYMBOLS[quintile - 1], "size": 8},
+                "error_y": {
                     "type": "data",
                     "array": rows["upper_95ci"] - rows["rate_per_10000"],
                     "arrayminus": rows["rate_per_10000"] - rows["lower_95ci"],
                     "thickness": 1,
                 },
-                hovertemplate=(
+                "hovertemplate": (
                     f"Quintile {labels[quintile - 1]}, 31 March %{{x}}: %{{y:.1f}} per 10,000"
                     "<extra></extra>"
                 ),
-            )
+            }
         )
-    fig.update_xaxes(title_text="Year ending 31 March", dtick=1)
-    fig.update_yaxes(title_text=Y_TITLE, rangemode="tozero")
-    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0})
     where = "in England" if locality == "national" else f"of {la_name}'s neighbourhoods"
-    apply_layout(
-        fig,
+    layout = chart_layout(
         series_label,
         f"{la_name}: rate by deprivation quintile (1 = most deprived 20% {where})",
         RECORDS_SOURCE_LINE,
         height=500,
+        source_y=-0.45,
+        xaxis={"title": {"text": "Year ending 31 March"}, "dtick": 1},
+        yaxis={"title": {"text": Y_TITLE}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.3, "x": 0},
+        margin={"b": 170},
     )
-    fig.update_layout(margin={"b": 170})
-    fig.layout.annotations[-1].update(y=-0.45)
+    fig = go.Figure(data=traces, layout=layout)
     return fig, trend_alt_text(gradient, la_name, labels)
 
 
@@ -86,32 +91,31 @@ def trend_alt_text(gradient: pd.DataFrame, la_name: str, labels: list[str]) -> s
 
 def sii_trend_chart(sii: pd.DataFrame, series_label: str, la_name: str) -> tuple[go.Figure, str]:
     """The slope index of inequality by year with its simulated 95% interval."""
-    fig = go.Figure(
-        go.Scatter(
-            x=sii["year"],
-            y=sii["sii"],
-            mode="lines+markers",
-            name="Slope index of inequality (95% interval)",
-            line={"color": ACCENT_COLOUR},
-            marker={"size": 9},
-            error_y={
-                "type": "data",
-                "array": sii["sii_upper"] - sii["sii"],
-                "arrayminus": sii["sii"] - sii["sii_lower"],
-                "color": TEXT_COLOUR,
-            },
-            hovertemplate="31 March %{x}: SII %{y:.1f} per 10,000<extra></extra>",
-        )
-    )
-    fig.add_hline(y=0, line={"color": MUTED_COLOUR, "width": 1})
-    fig.update_xaxes(title_text="Year ending 31 March", dtick=1)
-    fig.update_yaxes(title_text="SII, rate per 10,000 (negative = higher where more deprived)")
-    apply_layout(
-        fig,
+    line = {
+        "type": "scatter",
+        "x": sii["year"],
+        "y": sii["sii"],
+        "mode": "lines+markers",
+        "name": "Slope index of inequality (95% interval)",
+        "line": {"color": ACCENT_COLOUR},
+        "marker": {"size": 9},
+        "error_y": {
+            "type": "data",
+            "array": sii["sii_upper"] - sii["sii"],
+            "arrayminus": sii["sii"] - sii["sii_lower"],
+            "color": TEXT_COLOUR,
+        },
+        "hovertemplate": "31 March %{x}: SII %{y:.1f} per 10,000<extra></extra>",
+    }
+    layout = chart_layout(
         series_label,
         f"{la_name}: slope index of inequality by year",
         RECORDS_SOURCE_LINE,
+        shapes=[reference_line(0, {"color": MUTED_COLOUR, "width": 1})],
+        xaxis={"title": {"text": "Year ending 31 March"}, "dtick": 1},
+        yaxis={"title": {"text": "SII, rate per 10,000 (negative = higher where more deprived)"}},
     )
+    fig = go.Figure(data=[line], layout=layout)
     return fig, sii_alt_text(sii, la_name)
 
 
