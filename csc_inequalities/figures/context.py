@@ -19,7 +19,7 @@ from csc_inequalities.figures.style import (
     MUTED_COLOUR,
     REFERENCE_COLOUR,
     TEXT_COLOUR,
-    apply_layout,
+    chart_layout,
 )
 
 DFE_SOURCE_LINE = (
@@ -58,7 +58,7 @@ def trend_chart(
         "region": (region_name, trend["region_rate"], trend["region_status"]),
         "england": ("England", trend["england_rate"], trend["england_status"]),
     }
-    fig = go.Figure()
+    traces = []
     for key, (name, rates, statuses) in series.items():
         colour, dash, symbol = TREND_STYLES[key]
         shown = rates.where(statuses.fillna("") == "")
@@ -67,31 +67,37 @@ def trend_chart(
             for year, rate, s in zip(trend["year"], shown, statuses.fillna(""), strict=True)
         ]
         last = shown.last_valid_index()
-        fig.add_trace(
-            go.Scatter(
-                x=trend["year"],
-                y=shown,
-                name=name,
-                mode="lines+markers+text",
-                line={"color": colour, "dash": dash, "width": 3 if key == "authority" else 2},
-                marker={"symbol": symbol, "size": 9 if key == "authority" else 7},
-                text=[END_LABELS.get(key, name) if i == last else "" for i in trend.index],
-                textposition="middle right",
-                textfont={"color": TEXT_COLOUR},
-                cliponaxis=False,
-                hovertext=hover,
-                hoverinfo="text",
-                connectgaps=False,
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": trend["year"],
+                "y": shown,
+                "name": name,
+                "mode": "lines+markers+text",
+                "line": {"color": colour, "dash": dash, "width": 3 if key == "authority" else 2},
+                "marker": {"symbol": symbol, "size": 9 if key == "authority" else 7},
+                "text": [END_LABELS.get(key, name) if i == last else "" for i in trend.index],
+                "textposition": "middle right",
+                "textfont": {"color": TEXT_COLOUR},
+                "cliponaxis": False,
+                "hovertext": hover,
+                "hoverinfo": "text",
+                "connectgaps": False,
+            }
         )
     missing = _missing_years_note(trend)
-    fig.update_xaxes(title_text="Year ending 31 March", dtick=1, range=_year_range(trend))
-    fig.update_yaxes(title_text="Rate per 10,000 children aged 0-17", rangemode="tozero")
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
-    title = f"{la_name}: {_lower_first(measure.label)}, rate per 10,000 children"
-    apply_layout(fig, title, missing or measure.rate_source, source=DFE_SOURCE_LINE, height=500)
-    fig.update_layout(margin={"b": 150, "r": 170})
-    fig.layout.annotations[-1].update(y=-0.4)
+    layout = chart_layout(
+        f"{la_name}: {_lower_first(measure.label)}, rate per 10,000 children",
+        missing or measure.rate_source,
+        source=DFE_SOURCE_LINE,
+        height=500,
+        source_y=-0.4,
+        xaxis={"title": {"text": "Year ending 31 March"}, "dtick": 1, "range": _year_range(trend)},
+        yaxis={"title": {"text": "Rate per 10,000 children aged 0-17"}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.25, "x": 0},
+        margin={"b": 150, "r": 170},
+    )
+    fig = go.Figure(data=traces, layout=layout)
     return fig, trend_alt_text(trend, measure_key, la_name, region_name)
 
 
@@ -147,18 +153,18 @@ def adjusted_scatter(comparison: AdjustedComparison) -> tuple[go.Figure, str]:
     """Every authority's rate against its deprivation on a log scale, with the fitted line."""
     measure = official_measure(comparison.measure_key)
     points = comparison.points[comparison.points["in_fit"]]
-    fig = go.Figure()
     x_line = np.linspace(points["x"].min(), points["x"].max(), 60)
-    fig.add_trace(
-        go.Scatter(
-            x=x_line,
-            y=comparison.fit.predict(x_line),
-            name="Typical rate for the level of deprivation (fitted line)",
-            mode="lines",
-            line={"color": TEXT_COLOUR, "dash": "dash", "width": 2},
-            hoverinfo="skip",
-        )
-    )
+    traces = [
+        {
+            "type": "scatter",
+            "x": x_line,
+            "y": comparison.fit.predict(x_line),
+            "name": "Typical rate for the level of deprivation (fitted line)",
+            "mode": "lines",
+            "line": {"color": TEXT_COLOUR, "dash": "dash", "width": 2},
+            "hoverinfo": "skip",
+        }
+    ]
     roles = (
         ("other", "Other English authorities", MUTED_COLOUR, "circle-open", 7, False),
         ("neighbour", "Statistical neighbours", CATEGORY_COLOURS[1], "diamond", 11, True),
@@ -168,44 +174,50 @@ def adjusted_scatter(comparison: AdjustedComparison) -> tuple[go.Figure, str]:
         part = points[points["role"] == role]
         if part.empty:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=part["x"],
-                y=part["rate"],
-                name=name,
-                mode="markers+text" if labelled else "markers",
-                marker={
+        labels = (
+            {"text": part["la_name"], "textposition": _label_positions(part)} if labelled else {}
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part["x"],
+                "y": part["rate"],
+                "name": name,
+                "mode": "markers+text" if labelled else "markers",
+                "marker": {
                     "color": colour,
                     "symbol": symbol,
                     "size": size,
                     "line": {"color": TEXT_COLOUR, "width": 1},
                 },
-                text=part["la_name"] if labelled else None,
-                textposition=_label_positions(part) if labelled else None,
-                textfont={"color": TEXT_COLOUR, "size": 13 if role == "chosen" else 11},
-                customdata=np.column_stack([part["la_name"], part["ratio"] * 100 - 100]),
-                hovertemplate=(
+                **labels,
+                "textfont": {"color": TEXT_COLOUR, "size": 13 if role == "chosen" else 11},
+                "customdata": np.column_stack([part["la_name"], part["ratio"] * 100 - 100]),
+                "hovertemplate": (
                     "%{customdata[0]}: %{y:,.1f} per 10,000; %{customdata[1]:+.0f}% against "
                     "the typical rate for its deprivation<extra></extra>"
                 ),
-            )
+            }
         )
     x_title = PREDICTOR_LABELS[comparison.predictor]
-    fig.update_xaxes(title_text=x_title)
+    x_axis = {"title": {"text": x_title}}
     if comparison.predictor == "mean_imd_rank":
-        fig.update_xaxes(autorange="reversed", title_text=x_title + " (more deprived to the right)")
-    fig.update_yaxes(title_text="Rate per 10,000 children (log scale)", type="log")
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
-    title = f"{measure.label}: rates against deprivation, {comparison.year}"
-    apply_layout(
-        fig,
-        title,
+        x_axis = {
+            "title": {"text": x_title + " (more deprived to the right)"},
+            "autorange": "reversed",
+        }
+    layout = chart_layout(
+        f"{measure.label}: rates against deprivation, {comparison.year}",
         adjusted_sentence(comparison),
         source=ADJUSTED_SOURCE_LINE,
         height=560,
+        source_y=-0.4,
+        xaxis=x_axis,
+        yaxis={"title": {"text": "Rate per 10,000 children (log scale)"}, "type": "log"},
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+        margin={"b": 200},
     )
-    fig.update_layout(margin={"b": 200}, legend={"y": -0.2})
-    fig.layout.annotations[-1].update(y=-0.4)
+    fig = go.Figure(data=traces, layout=layout)
     return fig, adjusted_alt_text(comparison)
 
 
