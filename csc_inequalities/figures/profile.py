@@ -11,49 +11,56 @@ from csc_inequalities.figures.style import (
     DECILE_DIRECTION,
     MUTED_COLOUR,
     REFERENCE_COLOUR,
-    apply_layout,
+    chart_layout,
+    reference_label,
+    reference_line,
 )
 
 
 def profile_chart(profile: pd.DataFrame, title: str, subtitle: str = "") -> tuple[go.Figure, str]:
     """Bars of the share of LSOAs and of children per national decile, against England's 10%."""
     deciles = profile["decile"].astype(int).tolist()
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=deciles,
-            y=profile["share_of_lsoas"] * 100,
-            name="Share of the authority's LSOAs",
-            marker={"color": MUTED_COLOUR, "pattern": {"shape": "/"}},
-            hovertemplate="Decile %{x}: %{y:.1f}% of LSOAs<extra></extra>",
-        )
+    traces = [
+        {
+            "type": "bar",
+            "x": deciles,
+            "y": profile["share_of_lsoas"] * 100,
+            "name": "Share of the authority's LSOAs",
+            "marker": {"color": MUTED_COLOUR, "pattern": {"shape": "/"}},
+            "hovertemplate": "Decile %{x}: %{y:.1f}% of LSOAs<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "x": deciles,
+            "y": profile["share_of_children"] * 100,
+            "name": "Share of the authority's children aged 0-17",
+            "marker": {"color": ACCENT_COLOUR},
+            "hovertemplate": "Decile %{x}: %{y:.1f}% of children<extra></extra>",
+        },
+    ]
+    layout = chart_layout(
+        title,
+        subtitle or DECILE_DIRECTION,
+        height=480,
+        source_y=-0.42,
+        notes=[reference_label(10, "England: 10% in each decile")],
+        shapes=[reference_line(10, {"color": REFERENCE_COLOUR, "dash": "dash", "width": 2})],
+        barmode="group",
+        legend={"orientation": "h", "y": -0.28, "x": 0},
+        xaxis={
+            "title": {"text": "National decile (1 = most deprived)"},
+            "tickvals": list(range(1, 11)),
+            "ticktext": DECILE_AXIS_LABELS,
+            "tickangle": 0,
+        },
+        yaxis={
+            "title": {"text": "Per cent of the authority"},
+            "ticksuffix": "%",
+            "rangemode": "tozero",
+        },
+        margin={"b": 150},
     )
-    fig.add_trace(
-        go.Bar(
-            x=deciles,
-            y=profile["share_of_children"] * 100,
-            name="Share of the authority's children aged 0-17",
-            marker={"color": ACCENT_COLOUR},
-            hovertemplate="Decile %{x}: %{y:.1f}% of children<extra></extra>",
-        )
-    )
-    fig.add_hline(
-        y=10,
-        line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 2},
-        annotation_text="England: 10% in each decile",
-        annotation_position="top right",
-    )
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.28, "x": 0})
-    fig.update_xaxes(
-        title_text="National decile (1 = most deprived)",
-        tickvals=list(range(1, 11)),
-        ticktext=DECILE_AXIS_LABELS,
-        tickangle=0,
-    )
-    fig.update_yaxes(title_text="Per cent of the authority", ticksuffix="%", rangemode="tozero")
-    apply_layout(fig, title, subtitle or DECILE_DIRECTION, height=480)
-    fig.update_layout(margin={"b": 150})
-    fig.layout.annotations[-1].update(y=-0.42)
+    fig = go.Figure(data=traces, layout=layout)
     return fig, profile_alt_text(profile, title)
 
 
