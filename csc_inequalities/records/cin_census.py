@@ -145,6 +145,8 @@ def parse_children(name: str, content: bytes) -> tuple[list, list, list]:
                 number += 1
                 child_rows(element, number, cin, cpp, people)
                 element.clear(keep_tail=True)
+                while element.getprevious() is not None:  # read children leave the tree
+                    del element.getparent()[0]
             elif number == 0:
                 header[element.tag] = element.text
                 check_census_year(name, census_year(header["Year"], header["ReferenceDate"]))
