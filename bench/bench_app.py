@@ -267,9 +267,9 @@ class AuthorityRun:
 def run_authority(store, la_code: str) -> AuthorityRun:
     """Demo records for one authority, then an authority, a measure and a year change."""
     started = time.perf_counter()
-    files = demo_files(la_code, store)
+    files = demo_files(la_code, store, names=STANDARD_RETURN_FILES)
     generated = time.perf_counter()
-    records = load_records([(name, files[name]) for name in STANDARD_RETURN_FILES], la_code, store)
+    records = load_records(list(files.items()), la_code, store)
     read = time.perf_counter()
     years = available_years(records.spells)
     latest, earlier = max(years), min(years)

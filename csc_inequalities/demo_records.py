@@ -33,8 +33,8 @@ def _generated_records(la_code: str, seed: int) -> LoadResult:
     (it is there for people to try the column-mapping step).
     """
     store = load_store()
-    files = demo_files(la_code, store, seed)
-    records = load_records([(name, files[name]) for name in STANDARD_RETURN_FILES], la_code, store)
+    files = demo_files(la_code, store, seed, names=STANDARD_RETURN_FILES)
+    records = load_records(list(files.items()), la_code, store)
     release_freed_memory()
     return records
 

@@ -77,21 +77,29 @@ def demo_data(
 
 
 def demo_files(
-    la_code: str, store, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS
+    la_code: str,
+    store,
+    seed: int = DEFAULT_SEED,
+    years: int = DEFAULT_YEARS,
+    names: tuple[str, ...] = DEMO_FILE_NAMES,
 ) -> dict[str, bytes]:
-    """The demo files for an authority, in memory, keyed by file name."""
+    """The demo files for an authority, in memory, keyed by file name (only those asked for)."""
+    unknown = set(names) - set(DEMO_FILE_NAMES)
+    if unknown:
+        raise ValueError(f"No demo file called {', '.join(sorted(unknown))}.")
     data = demo_data(la_code, store, seed, years)
     extract = d.day_number(data.timeline.extract_date)
     area = data.area
-    return {
-        HEADER_FILE: header_csv(data.cases, data.episodes, area.dfe_la_number, extract),
-        EPISODES_FILE: episodes_csv(data.episodes),
-        CIN_FILE: cin_census_xml(
+    writers = {
+        HEADER_FILE: lambda: header_csv(data.cases, data.episodes, area.dfe_la_number, extract),
+        EPISODES_FILE: lambda: episodes_csv(data.episodes),
+        CIN_FILE: lambda: cin_census_xml(
             data.cases, area.dfe_la_number, area.la_name, data.timeline.years[-1], extract
         ),
-        ADDRESS_FILE: address_csv(data.cases),
-        CASE_FILE: case_extract_csv(_spells_for_extract(data.cases)),
+        ADDRESS_FILE: lambda: address_csv(data.cases),
+        CASE_FILE: lambda: case_extract_csv(_spells_for_extract(data.cases)),
     }
+    return {name: writers[name]() for name in names}
 
 
 def demo_spells(

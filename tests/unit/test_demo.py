@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import xmlschema
 
-from csc_inequalities.demo import DEMO_FILE_NAMES, demo_files, demo_spells
+from csc_inequalities.demo import DEMO_FILE_NAMES, STANDARD_RETURN_FILES, demo_files, demo_spells
 from csc_inequalities.demo.area import CENSUS_CATEGORY_CODES
 from csc_inequalities.demo.files import (
     ADDRESS_FILE,
@@ -76,6 +76,14 @@ def test_same_seed_gives_the_same_files_and_another_seed_others(store, files):
     assert set(files) == set(DEMO_FILE_NAMES)
     assert demo_files(AVERAGE, store) == files
     assert demo_files(AVERAGE, store, seed=7)[EPISODES_FILE] != files[EPISODES_FILE]
+
+
+def test_only_the_files_asked_for_are_written_and_they_are_the_same(store, files):
+    some = demo_files(AVERAGE, store, names=STANDARD_RETURN_FILES)
+    assert list(some) == list(STANDARD_RETURN_FILES)
+    assert some == {name: files[name] for name in STANDARD_RETURN_FILES}
+    with pytest.raises(ValueError, match="demo_cases.csv"):
+        demo_files(AVERAGE, store, names=("demo_cases.csv",))
 
 
 def test_cin_census_is_valid_against_the_2026_schema(files, formats_dir: Path):
