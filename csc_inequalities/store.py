@@ -8,10 +8,14 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyarrow.parquet as pq
 
 from csc_inequalities import paths
 from csc_inequalities.memory import release_freed_memory, use_system_allocator
+from csc_inequalities.postcode_table import (
+    all_postcode_rows,
+    rows_for_postcodes,
+    rows_in_authorities,
+)
 
 BUILD_COMMAND = "csc-inequalities data build --mirror DIR (or set CSC_DATA_MIRROR)"
 GEOGRAPHY_BY_IMD_YEAR = {2019: "2011", 2025: "2021"}
@@ -120,17 +124,15 @@ class ReferenceStore:
         The app never holds this: it reads the postcodes it needs with `postcodes_for` and
         `postcodes_in`, which keeps about 200 MB out of every server process.
         """
-        return _postcode_rows(self._path("postcodes"), None)
+        return all_postcode_rows(self._path("postcodes"))
 
     def postcodes_for(self, postcodes: Iterable[str]) -> pd.DataFrame:
         """The directory's rows for these postcodes (upper case, no spaces), read from disk."""
-        wanted = sorted({p for p in postcodes if isinstance(p, str) and p})
-        return _postcode_rows(self._path("postcodes"), [("postcode", "in", wanted)])
+        return rows_for_postcodes(self._path("postcodes"), postcodes)
 
     def postcodes_in(self, la_codes: Iterable[str]) -> pd.DataFrame:
         """Every postcode of these authorities, read from disk."""
-        wanted = sorted({str(code) for code in la_codes})
-        return _postcode_rows(self._path("postcodes"), [("la_code", "in", wanted)])
+        return rows_in_authorities(self._path("postcodes"), la_codes)
 
     def table(self, name: str) -> pd.DataFrame:
         """Any other table in the store by name (e.g. 'dfe_b1')."""
@@ -141,27 +143,6 @@ class ReferenceStore:
 def _boundaries(path: Path, la_code: str) -> gpd.GeoDataFrame:
     """One authority's rows of a boundary table, read through the row-group statistics."""
     return gpd.read_parquet(path, filters=[("la_code", "==", la_code)])
-
-
-def _postcode_rows(path: Path, filters: list | None) -> pd.DataFrame:
-    """Rows of the postcode table, with its code columns as categories (a sixth of the memory)."""
-    codes = ["lsoa11_code", "lsoa21_code", "la_code"]
-    if filters is not None and not filters[0][2]:
-        filters = [("postcode", "==", "")]  # asked for none: no postcode is empty
-    table = pq.read_table(path, read_dictionary=codes, filters=filters).to_pandas()
-    release_freed_memory()
-    # Categories in code order, and one set shared by both LSOA columns, so the columns sort
-    # like text and can be compared with each other.
-    lsoa_codes = sorted(
-        set(table["lsoa11_code"].cat.categories) | set(table["lsoa21_code"].cat.categories)
-    )
-    return table.astype(
-        {
-            "lsoa11_code": pd.CategoricalDtype(lsoa_codes),
-            "lsoa21_code": pd.CategoricalDtype(lsoa_codes),
-            "la_code": pd.CategoricalDtype(sorted(table["la_code"].cat.categories)),
-        }
-    )
 
 
 @functools.lru_cache(maxsize=32)

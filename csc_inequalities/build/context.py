@@ -11,6 +11,8 @@ import pandas as pd
 from csc_inequalities.build.sources import Manifest, SourceError, check_source_shape, read_table
 
 BOUNDARY_ROW_GROUP = 256
+# Postcodes sorted by postcode: an upload's postcodes fall in a few groups (postcode_table.py).
+POSTCODE_ROW_GROUP = 16_384
 
 
 @dataclass
@@ -38,9 +40,14 @@ class BuildContext:
         check_source_shape(source, frame)
         return frame
 
-    def write(self, table: str, frame: pd.DataFrame) -> None:
-        """Write one store table as Parquet."""
-        frame.to_parquet(self.out_dir / f"{table}.parquet", index=False, compression="zstd")
+    def write(self, table: str, frame: pd.DataFrame, row_group_size: int | None = None) -> None:
+        """Write one store table as Parquet (row groups of a given size where readers skip them)."""
+        frame.to_parquet(
+            self.out_dir / f"{table}.parquet",
+            index=False,
+            compression="zstd",
+            row_group_size=row_group_size,
+        )
         self.tables[table] = len(frame)
 
     def write_geo(self, table: str, frame: gpd.GeoDataFrame) -> None:

@@ -21,7 +21,7 @@ from csc_inequalities.build.checks import (
     check_row_count,
     check_unique,
 )
-from csc_inequalities.build.context import BuildContext
+from csc_inequalities.build.context import POSTCODE_ROW_GROUP, BuildContext
 
 AUTHORITY_COUNT = 153
 TEXT_COPIES = {
@@ -189,7 +189,7 @@ def postcodes_step(ctx: BuildContext) -> None:
     ctx.notes["postcodes"] = dict(table.attrs)
     check_unique(table, "postcode", "postcodes")
     check_no_missing(table, ["lsoa11_code", "lsoa21_code", "la_code"], "postcodes")
-    ctx.write("postcodes", table)
+    ctx.write("postcodes", table, row_group_size=POSTCODE_ROW_GROUP)
 
 
 def reference_tables_step(ctx: BuildContext) -> None:
