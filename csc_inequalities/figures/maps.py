@@ -13,8 +13,7 @@ from csc_inequalities.deprivation import DOMAIN_NAMES
 from csc_inequalities.figures.style import (
     DECILE_COLOURS,
     DECILE_DIRECTION,
-    FONT_FAMILY,
-    apply_layout,
+    chart_layout,
 )
 
 # plotly's geo subplot always asks for a world basemap file; the app serves an empty one
@@ -26,6 +25,16 @@ DECILE_TICK_LABELS = [f"{d} most deprived" if d == 1 else str(d) for d in range(
 ]
 # On axes the end labels wrap under the number, so narrow charts need no rotated text.
 DECILE_AXIS_LABELS = [label.replace(" ", "<br>") for label in DECILE_TICK_LABELS]
+# Fit the map to the authority and hide the (empty) world basemap; maps are not dragged.
+MAP_LAYOUT = {
+    "geo": {
+        "fitbounds": "locations",
+        "visible": False,
+        "projection": {"type": "mercator"},
+        "bgcolor": "white",
+    },
+    "dragmode": False,
+}
 
 
 def lsoa_geojson(boundaries: gpd.GeoDataFrame) -> dict:
@@ -54,33 +63,33 @@ def decile_map(
     """Neighbourhoods coloured by national deprivation decile, with hover details."""
     frame = lsoas.sort_values("lsoa_code")
     customdata = frame[["lsoa_name", "lsoa_code", decile_column, rank_column, "children_0_17"]]
-    trace = go.Choropleth(
-        geojson=geojson,
-        locations=frame["lsoa_code"],
-        featureidkey="id",
-        z=frame[decile_column],
-        zmin=0.5,
-        zmax=10.5,
-        colorscale=decile_colourscale(),
-        marker={"line": {"color": "white", "width": 0.4}},
-        customdata=customdata.to_numpy(),
-        hovertemplate=(
+    trace = {
+        "type": "choropleth",
+        "geojson": geojson,
+        "locations": frame["lsoa_code"],
+        "featureidkey": "id",
+        "z": frame[decile_column],
+        "zmin": 0.5,
+        "zmax": 10.5,
+        "colorscale": decile_colourscale(),
+        "marker": {"line": {"color": "white", "width": 0.4}},
+        "customdata": customdata.to_numpy(),
+        "hovertemplate": (
             "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
             "National IMD decile: %{customdata[2]} (1 = most deprived)<br>"
             "National IMD rank: %{customdata[3]:,}<br>"
             "Children aged 0-17: %{customdata[4]:,.0f}<extra></extra>"
         ),
-        colorbar={
+        "colorbar": {
             "title": {"text": "National<br>IMD decile", "font": {"size": 13}},
             "tickvals": list(range(1, 11)),
             "ticktext": DECILE_TICK_LABELS,
             "len": 0.9,
             "thickness": 16,
         },
-    )
-    fig = go.Figure(trace)
-    _frame_geo(fig)
-    return apply_layout(fig, title, subtitle or DECILE_DIRECTION, height=620)
+    }
+    layout = chart_layout(title, subtitle or DECILE_DIRECTION, height=620, **MAP_LAYOUT)
+    return go.Figure(data=[trace], layout=layout)
 
 
 def authority_decile_map(
@@ -126,55 +135,41 @@ def value_map(
     )
     shown = frame[frame[value_column].notna()]
     missing = frame[frame[value_column].isna()]
-    fig = go.Figure()
+    traces = []
     if len(missing):
-        fig.add_trace(
-            go.Choropleth(
-                geojson=geojson,
-                locations=missing["lsoa_code"],
-                featureidkey="id",
-                z=[0] * len(missing),
-                colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]],
-                showscale=False,
-                marker={"line": {"color": "white", "width": 0.4}},
-                customdata=customdata[frame[value_column].isna().to_numpy()],
-                hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>"
+        traces.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson,
+                "locations": missing["lsoa_code"],
+                "featureidkey": "id",
+                "z": [0] * len(missing),
+                "colorscale": [[0, "#d9d9d9"], [1, "#d9d9d9"]],
+                "showscale": False,
+                "marker": {"line": {"color": "white", "width": 0.4}},
+                "customdata": customdata[frame[value_column].isna().to_numpy()],
+                "hovertemplate": f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>"
                 f"{hover_lines}Not shown: too few events<extra></extra>",
-                name="not shown",
-            )
+                "name": "not shown",
+            }
         )
-    fig.add_trace(
-        go.Choropleth(
-            geojson=geojson,
-            locations=shown["lsoa_code"],
-            featureidkey="id",
-            z=shown[value_column],
-            colorscale=colourscale,
-            reversescale=reverse,
-            marker={"line": {"color": "white", "width": 0.4}},
-            customdata=customdata[frame[value_column].notna().to_numpy()],
-            hovertemplate=f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>"
+    traces.append(
+        {
+            "type": "choropleth",
+            "geojson": geojson,
+            "locations": shown["lsoa_code"],
+            "featureidkey": "id",
+            "z": shown[value_column],
+            "colorscale": colourscale,
+            "reversescale": reverse,
+            "marker": {"line": {"color": "white", "width": 0.4}},
+            "customdata": customdata[frame[value_column].notna().to_numpy()],
+            "hovertemplate": f"<b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>"
             f"{hover_lines}<extra></extra>",
-            colorbar={"title": {"text": value_label, "font": {"size": 13}}, "thickness": 16},
-        )
+            "colorbar": {"title": {"text": value_label, "font": {"size": 13}}, "thickness": 16},
+        }
     )
-    _frame_geo(fig)
-    return apply_layout(fig, title, subtitle, height=620)
-
-
-def _frame_geo(fig: go.Figure) -> None:
-    """Fit the map to the authority and hide the (empty) world basemap."""
-    fig.update_geos(
-        fitbounds="locations",
-        visible=False,
-        projection_type="mercator",
-        bgcolor="white",
-    )
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 90, "b": 110},
-        dragmode=False,
-        font={"family": FONT_FAMILY},
-    )
+    return go.Figure(data=traces, layout=chart_layout(title, subtitle, height=620, **MAP_LAYOUT))
 
 
 def empty_world_topojson() -> dict:
