@@ -7,6 +7,7 @@ from pathlib import Path
 from shiny import App, ui
 
 from csc_inequalities.demo_records import preload_demo
+from csc_inequalities.maps_data import authority_geojson_url
 from csc_inequalities.store import load_store
 from csc_inequalities.url_state import DEFAULTS, settings_from_query
 from modules.about import about_ui
@@ -52,8 +53,14 @@ def app_ui(request) -> ui.Tag:
         ),
         header=ui.TagList(
             ui.head_content(
-                ui.tags.script(src=PLOTLY_JS_URL),
-                ui.tags.script(src="assets/app.js"),
+                # app.js runs plotly.js once Shiny has connected and fetches the first map's
+                # polygons meanwhile.
+                ui.tags.script(
+                    src="assets/app.js",
+                    data_plotly=PLOTLY_JS_URL,
+                    data_polygons=authority_geojson_url(int(initial["imd"]), initial["la"]),
+                ),
+                ui.tags.link(rel="preload", href=PLOTLY_JS_URL, as_="script"),
                 ui.tags.link(rel="stylesheet", href="assets/app.css"),
                 ui.tags.link(rel="icon", href="assets/favicon.svg", type="image/svg+xml"),
             ),

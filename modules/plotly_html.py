@@ -17,23 +17,6 @@ PLOTLY_CONFIG = {
     "topojsonURL": TOPOJSON_FOLDER,
 }
 
-# Sends the clicked map location (an LSOA code) to Shiny once plotly has drawn the figure.
-_CLICK_SCRIPT = """
-(function bind(tries) {{
-  var gd = document.getElementById({element_id});
-  if (gd && gd.on && window.Shiny && Shiny.setInputValue) {{
-    gd.on('plotly_click', function (event) {{
-      var point = event.points && event.points[0];
-      if (point && point.location) {{
-        Shiny.setInputValue({input_id}, point.location, {{priority: 'event'}});
-      }}
-    }});
-  }} else if (tries < 50) {{
-    setTimeout(function () {{ bind(tries + 1); }}, 100);
-  }}
-}})(0);
-"""
-
 
 def screen_version(fig: go.Figure) -> go.Figure:
     """The figure without its printed title and source line, with margins to match.
@@ -60,20 +43,14 @@ def plotly_ui(
     """
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     fig = screen_version(fig)
-    html = fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=element_id,
-        config=PLOTLY_CONFIG,
-    )
-    script = (
-        ui.tags.script(
-            _CLICK_SCRIPT.format(
-                element_id=json.dumps(element_id), input_id=json.dumps(click_input)
-            )
-        )
-        if click_input
-        else None
+    height = f"{fig.layout.height}px" if fig.layout.height else "100%"
+    # www/app.js draws the figure once plotly.js, which loads without blocking the page, is
+    # ready; plotly's JSON writer escapes "<", so the figure cannot end the script early.
+    arguments = [json.dumps(element_id), fig.to_json(), json.dumps(PLOTLY_CONFIG)]
+    draw = f"cscPlot({', '.join(arguments)}, {json.dumps(click_input)});"
+    plot = ui.div(
+        ui.div(id=element_id, class_="plotly-graph-div", style=f"height:{height}; width:100%;"),
+        ui.tags.script(ui.HTML(draw)),
     )
     heading = (
         ui.p(
@@ -87,8 +64,7 @@ def plotly_ui(
     )
     return ui.div(
         heading,
-        ui.HTML(html),
-        script,
+        plot,
         ui.p(alt_text, class_="visually-hidden") if alt_text else None,
         role="figure",
         aria_label=alt_text or None,

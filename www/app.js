@@ -1,3 +1,59 @@
+// plotly.js (4.7 MB, preloaded by the page) is run once Shiny has connected, so the server
+// draws the first figures while the browser compiles it instead of after; each figure waits
+// for it here. A map also reports the clicked neighbourhood (its LSOA code) to Shiny.
+var cscPage = document.currentScript ? document.currentScript.dataset : {};
+var cscPlotlyReady = new Promise(function (resolve, reject) {
+  $(document).one("shiny:connected", function () {
+    var script = document.createElement("script");
+    script.src = cscPage.plotly;
+    script.onload = resolve;
+    script.onerror = reject;
+    document.head.appendChild(script);
+  });
+});
+
+// The first map's polygons (named by the page) are fetched at once, in parallel with plotly.js;
+// plotly reads fetched GeoJSON from PlotlyGeoAssets and waits while an address is "pending".
+(function prefetchPolygons(url) {
+  if (!url || !window.fetch) {
+    return;
+  }
+  var assets = (window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} });
+  assets[url] = "pending";
+  fetch(url)
+    .then(function (response) {
+      if (!response.ok) {
+        throw new Error(response.statusText);
+      }
+      return response.json();
+    })
+    .then(function (polygons) {
+      assets[url] = polygons;
+    })
+    .catch(function () {
+      delete assets[url];
+    });
+})(cscPage.polygons);
+
+window.cscPlot = function (id, figure, config, clickInput) {
+  cscPlotlyReady.then(function () {
+    var element = document.getElementById(id);
+    if (!element) {
+      return;
+    }
+    Plotly.newPlot(element, figure.data, figure.layout, config).then(function (plot) {
+      if (clickInput) {
+        plot.on("plotly_click", function (event) {
+          var point = event.points && event.points[0];
+          if (point && point.location) {
+            Shiny.setInputValue(clickInput, point.location, { priority: "event" });
+          }
+        });
+      }
+    });
+  });
+};
+
 // Keep the page address in step with the chosen view, so a copied link opens the same view.
 $(document).on("shiny:connected", function () {
   Shiny.addCustomMessageHandler("csc-set-query", function (message) {

@@ -55,3 +55,33 @@ def test_polygons_are_served_once_per_authority_and_cached(page: Page, app, stor
     )
     assert page.request.get(f"{base}/geojson/2019/E99999999.json").status == 404
     assert page.request.get(f"{base}/geojson/2018/E06000009.json").status == 404
+
+
+def test_plotly_js_is_sent_compressed_and_kept_for_a_day(page: Page, app) -> None:
+    url = f"{app.url.rstrip('/')}/plotly/plotly.min.js"
+    compressed = page.request.get(url, headers={"Accept-Encoding": "gzip"})
+    assert compressed.ok
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert "max-age=86400" in compressed.headers["cache-control"]
+    plain = page.request.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.body() == compressed.body()  # Playwright decodes the gzip
+    assert b"plotly.js v" in plain.body()[:2000]
+
+
+def test_the_first_maps_polygons_are_fetched_once_while_plotly_loads(page: Page, app) -> None:
+    polygon_requests: list[tuple[str, str]] = []
+    page.on(
+        "request",
+        lambda r: (
+            polygon_requests.append((r.url.split("/geojson/")[-1], r.resource_type))
+            if "/geojson/" in r.url
+            else None
+        ),
+    )
+    page.goto(f"{app.url}?la=E08000025&imd=2019")
+    expect(page.locator("#deprivation-map path.choroplethlocation").first).to_be_attached(
+        timeout=20_000
+    )
+    # Fetched by the page script as soon as it loads (a "fetch"), not by plotly.js later (an XHR).
+    assert polygon_requests == [("2019/E08000025.json", "fetch")]
