@@ -7,6 +7,7 @@ import pytest
 from csc_inequalities.analysis import run_analysis
 from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
 from csc_inequalities.figures.gradient import gradient_chart
+from csc_inequalities.figures.style import SOURCE_ANNOTATION
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
 from csc_inequalities.gradient import CWIP_LABEL
 from csc_inequalities.measures import default_measure
@@ -64,3 +65,27 @@ def test_ethnicity_and_trend_charts_build_with_text_alternatives(analysis):
     for fig, alt in figures:
         assert fig.data and "Testshire" in alt
     assert len(figures[1][0].data) == 5  # one trace per major ethnic group
+
+
+def test_charts_keep_title_in_meta_the_overall_line_and_a_named_source_line(analysis):
+    label, series = analysis.measure.label(), analysis.measure.series_label()
+    rate = analysis.overall.rate_per_10000
+    with_overall = [
+        gradient_chart(analysis.gradient, analysis.overall, label, "Testshire"),
+        ethnicity_chart(analysis.ethnicity, rate, label, "Testshire"),
+    ]
+    others = [
+        ethnicity_deprivation_chart(analysis.ethnicity_deprivation, label, "Testshire"),
+        trend_chart(analysis.trend.gradient, series, "Testshire"),
+        sii_trend_chart(analysis.trend.sii, series, "Testshire"),
+    ]
+    for fig, _ in with_overall + others:
+        assert fig.layout.meta["title"] in (label, series)
+        assert fig.layout.meta["subtitle"].startswith("Testshire: ")
+        # The screen drops the source line by this name; exports keep it.
+        source = fig.layout.annotations[-1]
+        assert source.name == SOURCE_ANNOTATION
+        assert source.text.startswith("Source: the authority's own records")
+    for fig, _ in with_overall:
+        overall = [a for a in fig.layout.annotations if a.text == f"Testshire overall: {rate:.1f}"]
+        assert len(overall) == 1 and fig.layout.shapes[0].y0 == rate
