@@ -1,4 +1,4 @@
-// plotly.js (4.7 MB, preloaded by the page) is run once Shiny has connected, so the server
+// plotly.js (1.4 MB, preloaded by the page) is run once Shiny has connected, so the server
 // draws the first figures while the browser compiles it instead of after; each figure waits
 // for it here. A map also reports the clicked neighbourhood (its LSOA code) to Shiny.
 var cscPage = document.currentScript ? document.currentScript.dataset : {};

@@ -7,6 +7,8 @@ import re
 from playwright.sync_api import Page, expect
 from shiny.playwright import controller
 
+from modules.hosting import PLOTLY_JS, PLOTLY_JS_URL
+
 
 def test_pick_authority_shows_map_and_profile(page: Page, app, store) -> None:
     page.goto(app.url)
@@ -57,16 +59,16 @@ def test_polygons_are_served_once_per_authority_and_cached(page: Page, app, stor
     assert page.request.get(f"{base}/geojson/2018/E06000009.json").status == 404
 
 
-def test_plotly_js_is_sent_compressed_and_kept_for_a_day(page: Page, app) -> None:
-    url = f"{app.url.rstrip('/')}/plotly/plotly.min.js"
+def test_plotly_js_is_sent_compressed_and_kept_until_it_changes(page: Page, app) -> None:
+    url = f"{app.url.rstrip('/')}/{PLOTLY_JS_URL}"
     compressed = page.request.get(url, headers={"Accept-Encoding": "gzip"})
     assert compressed.ok
     assert compressed.headers["content-encoding"] == "gzip"
-    assert "max-age=86400" in compressed.headers["cache-control"]
+    assert "immutable" in compressed.headers["cache-control"]
     plain = page.request.get(url, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
     assert plain.body() == compressed.body()  # Playwright decodes the gzip
-    assert b"plotly.js v" in plain.body()[:2000]
+    assert plain.body() == PLOTLY_JS.read_bytes()
 
 
 def test_the_first_maps_polygons_are_fetched_once_while_plotly_loads(page: Page, app) -> None:

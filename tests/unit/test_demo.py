@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import xmlschema
 
-from csc_inequalities.demo import DEMO_FILE_NAMES, STANDARD_RETURN_FILES, demo_files, demo_spells
+from csc_inequalities.demo import DEMO_FILE_NAMES, demo_files, demo_spells
 from csc_inequalities.demo.area import CENSUS_CATEGORY_CODES
 from csc_inequalities.demo.files import (
     ADDRESS_FILE,
