@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from shiny import App, ui
@@ -26,7 +27,9 @@ from modules.upload import upload_server, upload_ui
 STORE = load_store()
 WWW = Path(__file__).parent / "www"
 TITLE = "Children's social care inequalities explorer"
-preload_demo(DEFAULTS["la"])
+# The default authority's demo is made once the first page has been sent (or 5 s after start).
+FIRST_PAGE_SENT = threading.Event()
+preload_demo(DEFAULTS["la"], start_after=FIRST_PAGE_SENT)
 
 
 def app_ui(request) -> ui.Tag:
@@ -71,6 +74,7 @@ def app_ui(request) -> ui.Tag:
 
 def server(input, output, session) -> None:
     """Connect the modules: one set of settings, one records source, one analysis."""
+    session.on_flushed(FIRST_PAGE_SENT.set, once=True)
     settings = controls_server("controls", records=lambda: data.records())
     uploaded = upload_server("upload", store=STORE, settings=settings)
     data = session_data_server("data", store=STORE, settings=settings, uploaded=uploaded)

@@ -39,8 +39,20 @@ def _generated_records(la_code: str, seed: int) -> LoadResult:
     return records
 
 
-def preload_demo(la_code: str) -> threading.Thread:
-    """Start generating an authority's demo in the background, e.g. the default one at start-up."""
-    thread = threading.Thread(target=demo_records, args=(la_code,), daemon=True)
+def preload_demo(
+    la_code: str, start_after: threading.Event | None = None, wait_s: float = 5.0
+) -> threading.Thread:
+    """Generate an authority's demo in the background, e.g. the default one at start-up.
+
+    With `start_after` it waits for that event (say, the first page sent) or `wait_s` seconds,
+    so the generation does not compete with drawing the first page of a server just started.
+    """
+
+    def generate() -> None:
+        if start_after is not None:
+            start_after.wait(wait_s)
+        demo_records(la_code)
+
+    thread = threading.Thread(target=generate, daemon=True)
     thread.start()
     return thread

@@ -42,8 +42,14 @@ def session_data_server(
     def is_demo() -> bool:
         return uploaded() is None
 
+    # The first map and headlines are sent before the demo is made, so on a busy server the
+    # generation does not hold up what the user sees first.
+    first_page_sent = asyncio.Event()
+    session.on_flushed(first_page_sent.set, once=True)
+
     @reactive.extended_task
     async def demo_task(la_code: str) -> LoadResult:
+        await first_page_sent.wait()
         return await asyncio.to_thread(demo_records, la_code)
 
     @reactive.effect
