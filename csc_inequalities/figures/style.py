@@ -53,11 +53,7 @@ def chart_layout(
     notes: Sequence[dict] = (),
     **layout: Any,
 ) -> dict:
-    """Shared title, fonts, margins (`margin` overrides sides) and source line as one plain dict.
-
-    Builders pass it to go.Figure once: plotly validates every update_layout or add_annotation
-    call on its own, which cost more than the data. `notes` go before the source line.
-    """
+    """The shared layout as one dict, validated once by go.Figure, not per update_layout call."""
     title_text = f"<b>{title}</b>"
     if subtitle:
         title_text += f"<br><span style='font-size:13px;color:{MUTED_COLOUR}'>{subtitle}</span>"
@@ -129,7 +125,7 @@ def apply_layout(
 ) -> go.Figure:
     """Give an existing figure the shared title, subtitle, source line and accessible fonts."""
     layout = chart_layout(title, subtitle, source=source, height=height)
-    notes = layout.pop("annotations", [])
+    notes = layout.pop("annotations")
     fig.update_layout(layout, annotations=[*fig.layout.annotations, *notes])
     return fig
 
