@@ -181,9 +181,17 @@ def test_language_and_heading_order(page: Page, app) -> None:
 
 
 def open_tab_from_menu(page: Page, tab: str) -> None:
-    """On a small screen the tabs are in a drop-down menu: open it when needed, then the tab."""
+    """On a small screen the tabs are in a drop-down menu: open it when needed, then the tab.
+
+    Bootstrap ignores the menu button while the menu is still opening or closing (it closes by
+    itself once a tab is chosen), so wait for that to finish first.
+    """
+    settled_menu = "() => !document.querySelector('.navbar-collapse.collapsing')"
+    page.wait_for_function(settled_menu)
     if not page.locator(f'#page a[data-value="{tab}"]').is_visible():
         page.locator(".navbar-toggler").click()
+        expect(page.locator(".navbar-collapse.show")).to_have_count(1)
+        page.wait_for_function(settled_menu)
     open_tab(page, tab)
 
 
