@@ -10,7 +10,6 @@ browser sessions, (5) reading 100,000 SSDA903 episodes and a 50,000-child CIN ce
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import platform
@@ -54,6 +53,7 @@ from csc_inequalities.figures.profile import profile_chart  # noqa: E402
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart  # noqa: E402
 from csc_inequalities.maps_data import authority_geojson_bytes, authority_geojson_url  # noqa: E402
 from csc_inequalities.measures import Measure, available_years, year_ending  # noqa: E402
+from csc_inequalities.memory import tune_garbage_collection  # noqa: E402
 from csc_inequalities.profile import (  # noqa: E402
     authority_lsoas,
     deprivation_profile,
@@ -690,7 +690,7 @@ def main() -> None:
 
     info = machine()
     store = load_store()
-    gc.freeze()  # as app.py does once the store is loaded
+    tune_garbage_collection()  # as app.py does once the store is loaded
     codes = sorted(store.authorities["la_code"])[: args.authorities]
     print("browser: cold starts, websocket bytes, memory ...", flush=True)
     browser = browser_measures(store, ["E10000016", "E09000033", "E08000025"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import os
 
 import pyarrow as pa
@@ -18,6 +19,23 @@ def use_system_allocator() -> None:
     """
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
         pa.set_memory_pool(pa.system_memory_pool())
+
+
+# Collect the youngest objects every 20,000 allocations instead of 700: a render allocates
+# hundreds of thousands of short-lived objects, and with the default thresholds the oldest
+# generation was collected every few renders, in pauses of 100-170 ms.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def tune_garbage_collection() -> None:
+    """Keep garbage-collection pauses out of renders in a long-running server.
+
+    Call once everything long-lived (libraries, the reference store) is loaded: it is frozen,
+    so collections never walk it, and collections are made rarer. Over 26 authorities' three
+    re-renders each, the 95th percentile fell from 261-270 ms to 159-166 ms.
+    """
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def release_freed_memory() -> None:
