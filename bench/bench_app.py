@@ -470,8 +470,33 @@ def browser_measures(store, switch_to: list[str]) -> dict:
                 context.close()
                 app.terminate()
                 app.wait(timeout=30)
+        results["memory_20_authorities_mb"] = sessions_on_many_authorities(browser, store)
         browser.close()
     return results
+
+
+def sessions_on_many_authorities(browser, store) -> float:
+    """Peak MB of a fresh app process with 20 sessions, each on another authority's demo."""
+    codes = sorted(store.authorities["la_code"])[::8][:SESSIONS]
+    port = free_port()
+    context = browser.new_context()
+    app = launch_app(port)
+    try:
+        wait_until_healthy(port)
+        memory = PeakMemory(app.pid)
+        for la_code in codes:
+            page = context.new_page()
+            open_session(page, f"http://127.0.0.1:{port}/?la={la_code}")
+            page.wait_for_function(
+                "() => !document.documentElement.classList.contains('shiny-busy')",
+                timeout=120_000,
+            )
+        memory.stop()
+        return memory.peak / 1048576
+    finally:
+        context.close()
+        app.terminate()
+        app.wait(timeout=30)
 
 
 def reading_measures(store, la_code: str) -> dict:
@@ -658,7 +683,10 @@ def report(
         f"session, {browser['memory_20_mb']:.0f} MB with {SESSIONS} sessions (one Chromium, "
         f"{SESSIONS} pages on the default authority, each waiting for its map), "
         f"{browser['memory_switched_mb']:.0f} MB after one of them then picked "
-        f"{', '.join(row['la_code'] for row in browser['switches'])} in turn.",
+        f"{', '.join(row['la_code'] for row in browser['switches'])} in turn. "
+        f"A fresh process with {SESSIONS} sessions each on another authority (every eighth by "
+        f"code, each session waiting until its demo is read): "
+        f"{browser['memory_20_authorities_mb']:.0f} MB.",
         "",
         "## 5. Reading large uploads",
         "",
