@@ -50,7 +50,7 @@ def rows_in_authorities(path: Path, la_codes: Iterable[str]) -> pd.DataFrame:
 def _rows_where(file: pq.ParquetFile, groups: list[int], column: str, values: list) -> pa.Table:
     """Rows of the given groups whose column is one of the values, one group at a time."""
     value_set = pa.array(values, type=pa.string())
-    parts = [file.read_row_group(0).slice(0, 0)]
+    parts = [file.schema_arrow.empty_table()]
     for group in groups:
         part = file.read_row_group(group)
         keys = part[column]
