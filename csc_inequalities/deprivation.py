@@ -13,17 +13,6 @@ import numpy as np
 import pandas as pd
 
 SCHEMES = ("national_decile", "national_quintile", "local_decile", "local_quintile")
-DOMAINS = (
-    "imd",
-    "income",
-    "employment",
-    "education",
-    "health",
-    "crime",
-    "housing",
-    "environment",
-    "idaci",
-)
 DOMAIN_NAMES = {
     "imd": "Index of Multiple Deprivation",
     "income": "Income",
@@ -35,6 +24,7 @@ DOMAIN_NAMES = {
     "environment": "Living Environment",
     "idaci": "Income Deprivation Affecting Children Index (IDACI)",
 }
+DOMAINS = tuple(DOMAIN_NAMES)
 
 NATIONAL_EXPLANATION = (
     "National deciles compare each neighbourhood with all of England, so decile 1 holds "
