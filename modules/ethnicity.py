@@ -7,11 +7,10 @@ from collections.abc import Callable
 from shiny import module, render, ui
 
 from csc_inequalities.analysis import Analysis
-from csc_inequalities.disclosure import View
 from csc_inequalities.exports.charts import (
     chart_frame,
     mark_suppressed_ethnic_groups,
-    suppressed_in_words,
+    marked_for_view,
 )
 from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
 from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults
@@ -68,9 +67,7 @@ def ethnicity_server(
             result.measure.label(),
             result.la_name,
         )
-        if shown().context.view is View.PUBLICATION:
-            mark_suppressed_ethnic_groups(fig, frame)
-            alt = suppressed_in_words(alt)
+        alt = marked_for_view(fig, alt, frame, shown().context.view, mark_suppressed_ethnic_groups)
         return plotly_ui(fig, "ethnicity-chart", alt)
 
     @render.ui

@@ -8,8 +8,7 @@ from shiny import module, render, ui
 
 from csc_inequalities.analysis import Analysis
 from csc_inequalities.deprivation import scheme_name
-from csc_inequalities.disclosure import View
-from csc_inequalities.exports.charts import chart_frame, mark_suppressed_groups, suppressed_in_words
+from csc_inequalities.exports.charts import chart_frame, mark_suppressed_groups, marked_for_view
 from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.inequality import summary_rows
 from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults
@@ -76,9 +75,7 @@ def gradient_server(
             cwip=result.cwip,
             show_cwip=input.show_cwip(),
         )
-        if shown().context.view is View.PUBLICATION:
-            mark_suppressed_groups(fig, table)
-            alt = suppressed_in_words(alt)
+        alt = marked_for_view(fig, alt, table, shown().context.view, mark_suppressed_groups)
         return plotly_ui(fig, "gradient-plot", alt)
 
     @render.ui

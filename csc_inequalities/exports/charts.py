@@ -7,6 +7,7 @@ point is left out, and the alt text says it is suppressed rather than giving its
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -194,6 +195,20 @@ def mark_suppressed(fig: go.Figure, frame: pd.DataFrame, x_column: str) -> None:
             hoverinfo="skip",
         )
     )
+
+
+def marked_for_view(
+    fig: go.Figure,
+    alt_text: str,
+    frame: pd.DataFrame,
+    view: View,
+    mark: Callable[[go.Figure, pd.DataFrame], None],
+) -> str:
+    """In the publication view, mark the chart's suppressed bars and say so in its alt text."""
+    if view is not View.PUBLICATION:
+        return alt_text
+    mark(fig, frame)
+    return suppressed_in_words(alt_text)
 
 
 def suppressed_in_words(alt_text: str) -> str:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from csc_inequalities.analysis import run_analysis
+from csc_inequalities.disclosure import SUPPRESSED, View
+from csc_inequalities.exports.charts import mark_suppressed_groups, marked_for_view
 from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
 from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.figures.style import SOURCE_ANNOTATION
@@ -89,3 +93,17 @@ def test_charts_keep_title_in_meta_the_overall_line_and_a_named_source_line(anal
     for fig, _ in with_overall:
         overall = [a for a in fig.layout.annotations if a.text == f"Testshire overall: {rate:.1f}"]
         assert len(overall) == 1 and fig.layout.shapes[0].y0 == rate
+
+
+def test_published_charts_mark_suppressed_bars_and_say_so_in_their_alt_text():
+    frame = pd.DataFrame({"group": ["1", "2", "3"], "count": ["12", SUPPRESSED, "30"]})
+    alt = "Decile 1: 40.0 per 10,000; decile 2: nan per 10,000; decile 3: 55.0 per 10,000."
+
+    internal = go.Figure(go.Bar(x=frame["group"], y=[40.0, None, 55.0]))
+    assert marked_for_view(internal, alt, frame, View.INTERNAL, mark_suppressed_groups) == alt
+    assert len(internal.data) == 1
+
+    published = go.Figure(go.Bar(x=frame["group"], y=[40.0, None, 55.0]))
+    said = marked_for_view(published, alt, frame, View.PUBLICATION, mark_suppressed_groups)
+    assert said == alt.replace("nan", "suppressed")
+    assert list(published.data[-1].x) == ["2"] and list(published.data[-1].text) == [SUPPRESSED]
