@@ -21,7 +21,8 @@ import threading
 import time
 import urllib.request
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -339,14 +340,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def launch_app(port: int) -> subprocess.Popen:
-    """The app as the Dockerfile runs it (no dev mode), in its own process."""
-    return subprocess.Popen(
+@contextmanager
+def running_app(port: int) -> Iterator[subprocess.Popen]:
+    """The app as the Dockerfile runs it (no dev mode), in its own process, stopped afterwards."""
+    app = subprocess.Popen(
         [sys.executable, "-m", "shiny", "run", "--no-dev-mode", "--port", str(port), "app:app"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    try:
+        yield app
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
 
 
 def wait_until_healthy(port: int, deadline_s: float = 60) -> None:
@@ -448,28 +455,22 @@ def browser_measures(store, switch_to: list[str]) -> dict:
             port = free_port()
             context = browser.new_context()
             started = time.perf_counter()
-            app = launch_app(port)
-            try:
+            with running_app(port) as app:
                 wait_until_healthy(port)
                 results["healthz_s"].append(time.perf_counter() - started)
                 memory = PeakMemory(app.pid)
                 page = context.new_page()
                 open_session(page, f"http://127.0.0.1:{port}/")
                 results["cold_start_s"].append(time.perf_counter() - started)
-                if attempt < COLD_STARTS - 1:
-                    memory.stop()
-                    continue
-                results["memory_1_mb"] = memory.peak / 1048576
-                for _ in range(SESSIONS - 1):
-                    open_session(context.new_page(), f"http://127.0.0.1:{port}/")
-                results["memory_20_mb"] = memory.peak / 1048576
-                results["switches"] = websocket_bytes_on_switch(page, store, switch_to)
-                results["memory_switched_mb"] = memory.peak / 1048576
+                if attempt == COLD_STARTS - 1:
+                    results["memory_1_mb"] = memory.peak / 1048576
+                    for _ in range(SESSIONS - 1):
+                        open_session(context.new_page(), f"http://127.0.0.1:{port}/")
+                    results["memory_20_mb"] = memory.peak / 1048576
+                    results["switches"] = websocket_bytes_on_switch(page, store, switch_to)
+                    results["memory_switched_mb"] = memory.peak / 1048576
                 memory.stop()
-            finally:
                 context.close()
-                app.terminate()
-                app.wait(timeout=30)
         results["memory_20_authorities_mb"] = sessions_on_many_authorities(browser, store)
         browser.close()
     return results
@@ -480,8 +481,7 @@ def sessions_on_many_authorities(browser, store) -> float:
     codes = sorted(store.authorities["la_code"])[::8][:SESSIONS]
     port = free_port()
     context = browser.new_context()
-    app = launch_app(port)
-    try:
+    with running_app(port) as app:
         wait_until_healthy(port)
         memory = PeakMemory(app.pid)
         for la_code in codes:
@@ -492,11 +492,8 @@ def sessions_on_many_authorities(browser, store) -> float:
                 timeout=120_000,
             )
         memory.stop()
-        return memory.peak / 1048576
-    finally:
         context.close()
-        app.terminate()
-        app.wait(timeout=30)
+    return memory.peak / 1048576
 
 
 def reading_measures(store, la_code: str) -> dict:
