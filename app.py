@@ -7,11 +7,11 @@ from pathlib import Path
 
 from shiny import App, ui
 
-from csc_inequalities.demo_records import preload_demo
-from csc_inequalities.maps_data import authority_geojson_url
-from csc_inequalities.memory import tune_garbage_collection
-from csc_inequalities.store import load_store
-from csc_inequalities.url_state import DEFAULTS, settings_from_query
+from csc_inequalities.demo.prepared import preload_demo
+from csc_inequalities.reference.maps_data import authority_geojson_url
+from csc_inequalities.reference.store import load_store
+from csc_inequalities.serving.memory import tune_garbage_collection
+from csc_inequalities.serving.url_state import DEFAULTS, settings_from_query
 from modules.about import about_ui
 from modules.banner import banner_server, banner_ui
 from modules.context import context_server, context_ui

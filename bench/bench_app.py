@@ -36,13 +36,10 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]
 from bench_records import cin_files, ssda903_files  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from csc_inequalities.analysis import run_analysis  # noqa: E402
 from csc_inequalities.context.adjusted import adjusted_comparison  # noqa: E402
 from csc_inequalities.context.official_measures import official_measure_for  # noqa: E402
 from csc_inequalities.context.official_rates import trend_table  # noqa: E402
 from csc_inequalities.demo import STANDARD_RETURN_FILES, demo_files  # noqa: E402
-from csc_inequalities.deprivation import scheme_name  # noqa: E402
-from csc_inequalities.exports.charts import chart_frame  # noqa: E402
 from csc_inequalities.figures import context as context_figures  # noqa: E402
 from csc_inequalities.figures.ethnicity import (  # noqa: E402
     ethnicity_chart,
@@ -52,18 +49,21 @@ from csc_inequalities.figures.gradient import gradient_chart  # noqa: E402
 from csc_inequalities.figures.maps import authority_decile_map  # noqa: E402
 from csc_inequalities.figures.profile import profile_chart  # noqa: E402
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart  # noqa: E402
-from csc_inequalities.maps_data import authority_geojson_bytes, authority_geojson_url  # noqa: E402
-from csc_inequalities.measures import Measure, available_years, year_ending  # noqa: E402
-from csc_inequalities.memory import tune_garbage_collection  # noqa: E402
-from csc_inequalities.profile import (  # noqa: E402
+from csc_inequalities.publication.charts import chart_frame  # noqa: E402
+from csc_inequalities.publication.shown import shown_results  # noqa: E402
+from csc_inequalities.records.geography import store_geography  # noqa: E402
+from csc_inequalities.records.load import load_records  # noqa: E402
+from csc_inequalities.reference.maps_data import authority_geojson_bytes, authority_geojson_url  # noqa: E402
+from csc_inequalities.reference.store import load_store  # noqa: E402
+from csc_inequalities.results.analysis import run_analysis  # noqa: E402
+from csc_inequalities.results.deprivation import scheme_name  # noqa: E402
+from csc_inequalities.results.measures import Measure, available_years, year_ending  # noqa: E402
+from csc_inequalities.results.profile import (  # noqa: E402
     authority_lsoas,
     deprivation_profile,
     profile_headlines,
 )
-from csc_inequalities.records.geography import store_geography  # noqa: E402
-from csc_inequalities.records.load import load_records  # noqa: E402
-from csc_inequalities.store import load_store  # noqa: E402
-from csc_inequalities.views import shown_results  # noqa: E402
+from csc_inequalities.serving.memory import tune_garbage_collection  # noqa: E402
 from modules.plotly_html import plotly_ui  # noqa: E402
 
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")

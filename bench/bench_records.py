@@ -14,7 +14,7 @@ import pandas as pd
 
 from csc_inequalities.records.geography import store_geography
 from csc_inequalities.records.load import load_records
-from csc_inequalities.store import load_store
+from csc_inequalities.reference.store import load_store
 
 ETHNICITIES = np.array(["WBRI", "WOTH", "MWBC", "AIND", "APKN", "BAFR", "CHNE", "REFU", "XXXX"])
 EPISODES = 100_000

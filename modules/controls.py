@@ -7,9 +7,13 @@ from collections.abc import Callable
 import pandas as pd
 from shiny import module, reactive, req, ui
 
-from csc_inequalities.deprivation import DOMAIN_NAMES, LOCAL_EXPLANATION, NATIONAL_EXPLANATION
-from csc_inequalities.measures import available_years
-from csc_inequalities.url_state import query_from_settings
+from csc_inequalities.results.deprivation import (
+    DOMAIN_NAMES,
+    LOCAL_EXPLANATION,
+    NATIONAL_EXPLANATION,
+)
+from csc_inequalities.results.measures import available_years
+from csc_inequalities.serving.url_state import query_from_settings
 from modules.state import Settings
 
 IMD_CHOICES = {

@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 from shiny import module, render, ui
 
-from csc_inequalities.analysis import Analysis
-from csc_inequalities.exports.charts import (
+from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
+from csc_inequalities.publication.charts import (
     chart_frame,
     mark_suppressed_ethnic_groups,
     marked_for_view,
 )
-from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
-from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults
+from csc_inequalities.publication.shown import WITHHELD_ON_SCREEN, ShownResults
+from csc_inequalities.results.analysis import Analysis
 from modules.html_table import readable_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings

@@ -10,19 +10,20 @@ import plotly.graph_objects as go
 from shiny import module, reactive, render, req, ui
 from shiny.types import SilentException
 
-from csc_inequalities.analysis import Analysis
-from csc_inequalities.disclosure import View, check_map_publishable
-from csc_inequalities.exports.charts import CHART_TITLES, analysis_charts, deprivation_map_chart
 from csc_inequalities.exports.filenames import export_filename
 from csc_inequalities.exports.images import MEDIA_TYPES, figure_image, print_ready
-from csc_inequalities.exports.provenance import ExportContext, export_context
 from csc_inequalities.exports.report import REPORT_FORMATS, report_bytes, report_filename
-from csc_inequalities.exports.report_content import ReportChart
-from csc_inequalities.exports.tables import analysis_tables, csv_bytes, xlsx_bytes
+from csc_inequalities.exports.tables import csv_bytes, xlsx_bytes
 from csc_inequalities.figures.layers import LAYERS, layer_map
-from csc_inequalities.maps_data import authority_geojson
+from csc_inequalities.publication.charts import CHART_TITLES, analysis_charts, deprivation_map_chart
+from csc_inequalities.publication.disclosure import View, check_map_publishable
+from csc_inequalities.publication.report_content import ReportChart
+from csc_inequalities.publication.tables import analysis_tables
+from csc_inequalities.publication.view_context import ViewContext, view_context
 from csc_inequalities.records.canonical import LoadResult
-from csc_inequalities.store import ReferenceStore
+from csc_inequalities.reference.maps_data import authority_geojson
+from csc_inequalities.reference.store import ReferenceStore
+from csc_inequalities.results.analysis import Analysis
 from modules.state import Settings
 
 TABLE_LABELS = {
@@ -157,8 +158,8 @@ def exports_server(
     """Register a download for every chart, table, the map and the report of the session."""
 
     @reactive.calc
-    def context() -> ExportContext:
-        return export_context(analysis(), View(input.export_view()), demo=is_demo())
+    def context() -> ViewContext:
+        return view_context(analysis(), View(input.export_view()), demo=is_demo())
 
     @reactive.calc
     def tables() -> dict:

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 from shiny import module, render, ui
 
-from csc_inequalities.analysis import Analysis
-from csc_inequalities.deprivation import scheme_name
-from csc_inequalities.exports.charts import chart_frame, mark_suppressed_groups, marked_for_view
 from csc_inequalities.figures.gradient import gradient_chart
-from csc_inequalities.inequality import summary_rows
-from csc_inequalities.views import WITHHELD_ON_SCREEN, ShownResults
+from csc_inequalities.publication.charts import chart_frame, mark_suppressed_groups, marked_for_view
+from csc_inequalities.publication.shown import WITHHELD_ON_SCREEN, ShownResults
+from csc_inequalities.results.analysis import Analysis
+from csc_inequalities.results.deprivation import scheme_name
+from csc_inequalities.stats.inequality import summary_rows
 from modules.html_table import html_table, readable_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings

@@ -15,8 +15,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from csc_inequalities.figures.maps import empty_world_topojson
-from csc_inequalities.maps_data import authority_geojson_bytes
-from csc_inequalities.store import GEOGRAPHY_BY_IMD_YEAR, ReferenceStore
+from csc_inequalities.reference.maps_data import authority_geojson_bytes
+from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR, ReferenceStore
 
 # plotly.js with only the trace types the app draws (tools/plotly-bundle): 1.4 MB, not 4.7 MB.
 # Its address names its content, so browsers may keep it until it changes.

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from shiny import ui
 
-from csc_inequalities.exports.report_content import COLUMN_HEADINGS
+from csc_inequalities.publication.report_content import COLUMN_HEADINGS
 
 # The report's headings, plus the columns only the screen shows.
 SCREEN_HEADINGS = {

@@ -6,16 +6,16 @@ from collections.abc import Callable
 
 from shiny import module, reactive, render, ui
 
-from csc_inequalities.analysis import Analysis
-from csc_inequalities.disclosure import View
 from csc_inequalities.figures.layers import LAYERS, RATE_LAYERS, layer_map
 from csc_inequalities.figures.maps import authority_decile_map
 from csc_inequalities.figures.profile import profile_chart as build_profile_chart
-from csc_inequalities.maps_data import authority_geojson_url
-from csc_inequalities.profile import authority_lsoas, deprivation_profile, profile_headlines
-from csc_inequalities.smoothing import METHOD as SMOOTHING_METHOD
-from csc_inequalities.smoothing import SMALL_COUNT_THRESHOLD
-from csc_inequalities.store import ReferenceStore
+from csc_inequalities.publication.disclosure import View
+from csc_inequalities.reference.maps_data import authority_geojson_url
+from csc_inequalities.reference.store import ReferenceStore
+from csc_inequalities.results.analysis import Analysis
+from csc_inequalities.results.profile import authority_lsoas, deprivation_profile, profile_headlines
+from csc_inequalities.stats.smoothing import METHOD as SMOOTHING_METHOD
+from csc_inequalities.stats.smoothing import SMALL_COUNT_THRESHOLD
 from modules.html_table import html_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings

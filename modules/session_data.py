@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from shiny import module, reactive, req
 
-from csc_inequalities.analysis import Analysis, run_analysis
-from csc_inequalities.demo_records import demo_records
-from csc_inequalities.measures import Measure, year_ending
+from csc_inequalities.demo.prepared import demo_records
+from csc_inequalities.publication.shown import ShownResults, shown_results
 from csc_inequalities.records.canonical import LoadResult
-from csc_inequalities.store import ReferenceStore
-from csc_inequalities.views import ShownResults, shown_results
+from csc_inequalities.reference.store import ReferenceStore
+from csc_inequalities.results.analysis import Analysis, run_analysis
+from csc_inequalities.results.measures import Measure, year_ending
 from modules.state import Settings
 
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from shiny import module, render, ui
 
-from csc_inequalities.analysis import Analysis
-from csc_inequalities.exports.charts import chart_frame
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
-from csc_inequalities.views import ShownResults
+from csc_inequalities.publication.charts import chart_frame
+from csc_inequalities.publication.shown import ShownResults
+from csc_inequalities.results.analysis import Analysis
 from modules.html_table import readable_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings

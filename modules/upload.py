@@ -23,7 +23,7 @@ from csc_inequalities.records.issues import RecordsError, issues_csv
 from csc_inequalities.records.load import load_records
 from csc_inequalities.records.sniff import check_declared_size, upload_limit_bytes
 from csc_inequalities.records.ssda903 import GEOGRAPHY_RULE, PERIOD_RULE
-from csc_inequalities.store import ReferenceStore
+from csc_inequalities.reference.store import ReferenceStore
 from modules.html_table import html_table
 from modules.state import Settings
 

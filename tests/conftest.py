@@ -19,8 +19,8 @@ def mirror_dir() -> Path:
 def store():
     """The built reference store (built from the mirror on first use, then reused)."""
     from csc_inequalities.build.pipeline import build_store
-    from csc_inequalities.paths import store_dir
-    from csc_inequalities.store import load_store
+    from csc_inequalities.reference.paths import store_dir
+    from csc_inequalities.reference.store import load_store
 
     build_store(mirror=mirror_dir(), store_dir=store_dir())
     return load_store()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from csc_inequalities import deprivation
 from csc_inequalities.build.checks import BuildCheckError
+from csc_inequalities.results import deprivation
 
 # The domains besides the overall index, in the order the app lists them.
 DOMAINS = [domain for domain in deprivation.DOMAINS if domain != "imd"]

@@ -22,7 +22,7 @@ from csc_inequalities.build.sources import (
     locate_mirror_files,
     verify_checksums,
 )
-from csc_inequalities.paths import PROJECT_ROOT, manifest_path
+from csc_inequalities.reference.paths import PROJECT_ROOT, manifest_path
 
 STATE_FILE = "build_state.json"
 DOWNLOADS_DIR = PROJECT_ROOT / "data" / "downloads"  # official files fetched once, git-ignored

@@ -31,10 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """Build the store and say what was done and how long each step took."""
-    from csc_inequalities import paths
     from csc_inequalities.build.checks import BuildCheckError
     from csc_inequalities.build.pipeline import build_store
     from csc_inequalities.build.sources import SourceError
+    from csc_inequalities.reference import paths
 
     mirror = args.mirror or paths.mirror_dir()
     where = f"the mirror {mirror}" if mirror else "the official addresses"

@@ -10,7 +10,7 @@ import math
 import pandas as pd
 
 from csc_inequalities.commands.options import add_analysis_arguments, analysis_from
-from csc_inequalities.inequality import summary_rows
+from csc_inequalities.stats.inequality import summary_rows
 
 OUTPUT_COLUMNS = {
     "group": "decile",

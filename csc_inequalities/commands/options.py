@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from csc_inequalities.commands import UserError
-from csc_inequalities.measures import Measure
+from csc_inequalities.results.measures import Measure
 
 
 def reference_store() -> Any:
     """The built reference store, or a message saying how to build it."""
-    from csc_inequalities.store import load_store
+    from csc_inequalities.reference.store import load_store
 
     try:
         return load_store()
@@ -63,10 +63,10 @@ def read_files(paths: list[Path]) -> list[tuple[str, bytes]]:
 
 def analysis_from(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """Store, records and analysis for the options: the same code path as the app."""
-    from csc_inequalities.analysis import run_analysis
     from csc_inequalities.commands.context import resolve_authority
     from csc_inequalities.records.issues import RecordsError
     from csc_inequalities.records.load import load_records
+    from csc_inequalities.results.analysis import run_analysis
 
     store = reference_store()
     la_code = resolve_authority(store.authorities, args.la)

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the profile table."""
-    from csc_inequalities.profile import deprivation_profile
+    from csc_inequalities.results.profile import deprivation_profile
 
     store = reference_store()
     try:

@@ -40,9 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the records, run the analysis and write the report."""
-    from csc_inequalities.disclosure import DisclosureRule
-    from csc_inequalities.exports.provenance import export_context
     from csc_inequalities.exports.report import REPORT_FORMATS, report_bytes
+    from csc_inequalities.publication.disclosure import DisclosureRule
+    from csc_inequalities.publication.view_context import view_context
 
     report_format = args.out.suffix.lower().lstrip(".")
     if report_format not in REPORT_FORMATS:
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(str(error)) from None
     store, records, analysis = analysis_from(args)
-    context = export_context(analysis, args.view, rule)
+    context = view_context(analysis, args.view, rule)
     content = report_bytes(analysis, records, context, report_format, progress=print, store=store)
     args.out.write_bytes(content)
     print(f"wrote {args.out} ({len(content):,} bytes): {context.view_label}")

@@ -10,7 +10,7 @@ import pandas as pd
 from csc_inequalities.context.dfe_values import status_label
 from csc_inequalities.context.official_measures import OFFICIAL_MEASURES, OfficialMeasure
 from csc_inequalities.context.official_rates import official_rates
-from csc_inequalities.measures import Measure, available_years, counted_spells, year_ending
+from csc_inequalities.results.measures import Measure, available_years, counted_spells, year_ending
 
 COVERAGE_LOW = 0.8
 COVERAGE_HIGH = 1.2

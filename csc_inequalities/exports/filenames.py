@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from csc_inequalities.exports.provenance import ExportContext
+from csc_inequalities.publication.view_context import ViewContext
 
 
 def slug(text: str) -> str:
@@ -12,7 +12,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def export_filename(context: ExportContext, content: str, extension: str) -> str:
+def export_filename(context: ViewContext, content: str, extension: str) -> str:
     """e.g. E08000035-leeds-cpp-at-2024-03-31-gradient-publication.csv."""
     parts = [context.la_code, slug(context.la_name), context.measure_slug, slug(content)]
     if context.demo:

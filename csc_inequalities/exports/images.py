@@ -17,9 +17,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from csc_inequalities.disclosure import View
 from csc_inequalities.exports.filenames import export_filename
-from csc_inequalities.exports.provenance import ExportContext
 from csc_inequalities.figures.maps import empty_world_topojson
 from csc_inequalities.figures.style import (
     DECILE_DIRECTION,
@@ -27,6 +25,8 @@ from csc_inequalities.figures.style import (
     SOURCE_LINE,
     apply_layout,
 )
+from csc_inequalities.publication.disclosure import View
+from csc_inequalities.publication.view_context import ViewContext
 
 A4_TEXT_WIDTH_CM = 16.0
 PRINT_DPI = 300
@@ -69,7 +69,7 @@ def ensure_image_server() -> None:
 
 def print_ready(
     fig: go.Figure,
-    context: ExportContext,
+    context: ViewContext,
     title: str,
     direction: str | None = DECILE_DIRECTION,
     source: str = SOURCE_LINE,
@@ -146,7 +146,7 @@ def figure_image(fig: go.Figure, image_format: str, width: int = LAYOUT_WIDTH_PX
 
 def export_image(
     fig: go.Figure,
-    context: ExportContext,
+    context: ViewContext,
     content: str,
     title: str,
     alt_text: str,
@@ -170,6 +170,6 @@ def png_size(content: bytes) -> tuple[int, int]:
     return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
 
 
-def chart_png(chart: Any, context: ExportContext) -> bytes:
+def chart_png(chart: Any, context: ViewContext) -> bytes:
     """A report chart (title, figure, direction of its groups) as a print-ready PNG."""
     return figure_image(print_ready(chart.figure, context, chart.title, chart.direction), "png")

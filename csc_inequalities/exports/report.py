@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from csc_inequalities.exports.charts import analysis_charts
 from csc_inequalities.exports.filenames import export_filename
-from csc_inequalities.exports.provenance import ExportContext
-from csc_inequalities.exports.report_content import build_report
 from csc_inequalities.exports.report_html import report_html
-from csc_inequalities.exports.tables import analysis_tables
+from csc_inequalities.publication.charts import analysis_charts
+from csc_inequalities.publication.report_content import build_report
+from csc_inequalities.publication.tables import analysis_tables
+from csc_inequalities.publication.view_context import ViewContext
 
 REPORT_FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -21,7 +21,7 @@ REPORT_FORMATS = {
 def report_bytes(
     analysis: Any,
     records: Any,
-    context: ExportContext,
+    context: ViewContext,
     report_format: str,
     progress: Callable[[str], None] | None = None,
     store: Any | None = None,
@@ -42,6 +42,6 @@ def report_bytes(
     return report_html(report, progress)
 
 
-def report_filename(context: ExportContext, report_format: str) -> str:
+def report_filename(context: ViewContext, report_format: str) -> str:
     """The report's file name: authority, measure, date and view."""
     return export_filename(context, "report", report_format)

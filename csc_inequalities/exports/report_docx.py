@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from csc_inequalities.exports.images import A4_TEXT_WIDTH_CM, chart_png
-from csc_inequalities.exports.report_content import Report, ReportTable
+from csc_inequalities.publication.report_content import Report, ReportTable
 
 Progress = Callable[[str], None]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from html import escape
 
 from csc_inequalities.exports.images import chart_png
-from csc_inequalities.exports.report_content import Report, ReportTable
+from csc_inequalities.publication.report_content import Report, ReportTable
 
 Progress = Callable[[str], None]
 

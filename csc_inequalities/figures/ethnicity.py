@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
-from csc_inequalities.ethnicity import GROUP_NAMES, MAJOR_GROUPS, NOT_KNOWN
 from csc_inequalities.figures.gradient import RECORDS_SOURCE_LINE, Y_TITLE
 from csc_inequalities.figures.style import (
     CATEGORY_COLOURS,
@@ -18,6 +17,7 @@ from csc_inequalities.figures.style import (
     reference_label,
     reference_line,
 )
+from csc_inequalities.results.ethnicity import GROUP_NAMES, MAJOR_GROUPS, NOT_KNOWN
 
 ETHNICITY_SOURCE_LINE = RECORDS_SOURCE_LINE.replace(
     "Census 2021.", "Census 2021 children aged 0-15 by ethnic group (Chinese counted as Asian)."

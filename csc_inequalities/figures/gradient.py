@@ -8,7 +8,6 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from csc_inequalities.deprivation import group_word
 from csc_inequalities.figures.style import (
     DECILE_COLOURS,
     MUTED_COLOUR,
@@ -20,7 +19,8 @@ from csc_inequalities.figures.style import (
     reference_label,
     reference_line,
 )
-from csc_inequalities.gradient import CWIP_LABEL, OverallRate
+from csc_inequalities.results.deprivation import group_word
+from csc_inequalities.results.gradient import CWIP_LABEL, OverallRate
 
 RECORDS_SOURCE_LINE = SOURCE_LINE.replace("Source: ", "Source: the authority's own records; ", 1)
 CWIP_SOURCE = "England 2015 gradient: Bywaters et al. (2020), Child Welfare Inequalities Project."

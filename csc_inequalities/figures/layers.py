@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from csc_inequalities.figures.maps import value_map
-from csc_inequalities.smoothing import SMALL_COUNT_THRESHOLD
+from csc_inequalities.stats.smoothing import SMALL_COUNT_THRESHOLD
 
 LAYERS = {
     "decile": "Deprivation decile (national)",

@@ -9,12 +9,12 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
-from csc_inequalities.deprivation import DOMAIN_NAMES
 from csc_inequalities.figures.style import (
     DECILE_COLOURS,
     DECILE_DIRECTION,
     chart_layout,
 )
+from csc_inequalities.results.deprivation import DOMAIN_NAMES
 
 # plotly's geo subplot always asks for a world basemap file; the app serves an empty one
 # (see empty_world_topojson) from this folder, so nothing is fetched from a CDN.

@@ -7,7 +7,6 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from csc_inequalities.deprivation import group_labels
 from csc_inequalities.figures.gradient import RECORDS_SOURCE_LINE, Y_TITLE
 from csc_inequalities.figures.style import (
     ACCENT_COLOUR,
@@ -17,6 +16,7 @@ from csc_inequalities.figures.style import (
     chart_layout,
     reference_line,
 )
+from csc_inequalities.results.deprivation import group_labels
 
 QUINTILE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
 QUINTILE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]

@@ -11,12 +11,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from shiny.playwright import controller
 
-from csc_inequalities.analysis import run_analysis
-from csc_inequalities.demo_records import demo_records
-from csc_inequalities.deprivation import LOCAL_EXPLANATION, NATIONAL_EXPLANATION
-from csc_inequalities.measures import Measure, year_ending
+from csc_inequalities.demo.prepared import demo_records
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
+from csc_inequalities.results.analysis import run_analysis
+from csc_inequalities.results.deprivation import LOCAL_EXPLANATION, NATIONAL_EXPLANATION
+from csc_inequalities.results.measures import Measure, year_ending
 from tests.e2e.browsing import open_app, open_tab, read_uploads, wait_until_settled
 
 KENT = "E10000016"

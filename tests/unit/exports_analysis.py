@@ -7,9 +7,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from csc_inequalities.analysis import Analysis, run_analysis
-from csc_inequalities.measures import Measure
 from csc_inequalities.records.canonical import LoadResult
+from csc_inequalities.results.analysis import Analysis, run_analysis
+from csc_inequalities.results.measures import Measure
 
 LA_CODE = "E09000099"
 LA_NAME = "Testborough"

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csc_inequalities.analysis import authority_groups, authority_lsoas, run_analysis
-from csc_inequalities.gradient import gradient_table
-from csc_inequalities.measures import Measure, count_by_lsoa, default_measure, year_ending
 from csc_inequalities.records.canonical import LoadResult
+from csc_inequalities.results.analysis import authority_groups, authority_lsoas, run_analysis
+from csc_inequalities.results.gradient import gradient_table
+from csc_inequalities.results.measures import Measure, count_by_lsoa, default_measure, year_ending
 from tests.unit.synthetic_store import synthetic_spells, synthetic_store
 
 LA = "E06000009"

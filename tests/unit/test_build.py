@@ -16,7 +16,7 @@ import shapely
 from csc_inequalities.build import checks, pipeline, population
 from csc_inequalities.build.checks import BuildCheckError
 from csc_inequalities.build.sources import SourceError, load_manifest
-from csc_inequalities.paths import manifest_path, store_dir
+from csc_inequalities.reference.paths import manifest_path, store_dir
 from tests.conftest import mirror_dir
 
 MIRROR = mirror_dir()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from csc_inequalities import demo_records as module
+from csc_inequalities.demo import prepared as module
 
 
 def test_preloading_waits_for_the_first_page_then_generates(monkeypatch):

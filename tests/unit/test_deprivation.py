@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csc_inequalities.deprivation import assign_groups, group_labels, scheme_name
+from csc_inequalities.results.deprivation import assign_groups, group_labels, scheme_name
 
 
 def lsoas(ranks: list[int], deciles: list[int]) -> pd.DataFrame:

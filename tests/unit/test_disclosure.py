@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from csc_inequalities.disclosure import (
+from csc_inequalities.publication.disclosure import (
     DEFAULT_RULE,
     RATE_COLUMNS,
     SUPPRESSED,

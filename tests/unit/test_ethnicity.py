@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from csc_inequalities.ethnicity import (
+from csc_inequalities.results.ethnicity import (
     METHOD,
     ethnic_denominators,
     ethnicity_by_deprivation,

@@ -16,8 +16,8 @@ from csc_inequalities.exports.images import (
     png_size,
     print_ready,
 )
-from csc_inequalities.exports.provenance import export_context
 from csc_inequalities.figures.style import DECILE_DIRECTION, apply_layout
+from csc_inequalities.publication.view_context import view_context
 from tests.unit.exports_analysis import synthetic_analysis
 
 needs_browser = pytest.mark.skipif(
@@ -45,7 +45,7 @@ def test_a4_text_width_at_300_dpi_is_1890_pixels():
 
 def test_print_ready_title_subtitle_and_a_single_source_line():
     analysis, _ = synthetic_analysis()
-    ready = print_ready(bar_chart(analysis), export_context(analysis, "internal"), "Rate by decile")
+    ready = print_ready(bar_chart(analysis), view_context(analysis, "internal"), "Rate by decile")
     title = ready.layout.title.text
     assert "Rate by decile (internal: not for publication)" in title
     assert "31 March 2024" in title and "Testborough (E09000099)" in title
@@ -59,7 +59,7 @@ def test_png_is_300_dpi_at_a4_text_width():
     analysis, _ = synthetic_analysis()
     image = export_image(
         bar_chart(analysis),
-        export_context(analysis, "publication"),
+        view_context(analysis, "publication"),
         "gradient",
         "Rate by decile",
         "Bar chart: rates fall from decile 1 to decile 10.",
@@ -78,7 +78,7 @@ def test_svg_parses_and_carries_title_view_axes_and_source():
     analysis, _ = synthetic_analysis()
     image = export_image(
         bar_chart(analysis),
-        export_context(analysis, "publication"),
+        view_context(analysis, "publication"),
         "gradient",
         "Rate by decile",
         "alt",

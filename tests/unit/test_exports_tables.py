@@ -10,17 +10,12 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from csc_inequalities import __version__
-from csc_inequalities.disclosure import SUPPRESSED, DisclosureRule, View
 from csc_inequalities.exports.filenames import export_filename, slug
-from csc_inequalities.exports.provenance import export_context
-from csc_inequalities.exports.tables import (
-    ExportTable,
-    analysis_tables,
-    csv_bytes,
-    neutralised,
-    xlsx_bytes,
-)
-from csc_inequalities.trend import Trend
+from csc_inequalities.exports.tables import csv_bytes, neutralised, xlsx_bytes
+from csc_inequalities.publication.disclosure import SUPPRESSED, DisclosureRule, View
+from csc_inequalities.publication.tables import ViewTable, analysis_tables
+from csc_inequalities.publication.view_context import view_context
+from csc_inequalities.results.trend import Trend
 from tests.unit.exports_analysis import LA_CODE, synthetic_analysis
 
 COUNT_COLUMNS = {"count"}
@@ -38,7 +33,7 @@ def small_counts_in(frame: pd.DataFrame) -> list:
 
 def test_publication_tables_contain_no_count_from_1_to_5():
     analysis, _ = synthetic_analysis()
-    tables = analysis_tables(analysis, export_context(analysis, "publication"))
+    tables = analysis_tables(analysis, view_context(analysis, "publication"))
     assert {t.key for t in tables} >= {"gradient", "ethnicity", "ethnicity-by-deprivation"}
     for table in tables:
         assert small_counts_in(table.frame) == [], table.key
@@ -51,7 +46,7 @@ def test_publication_tables_contain_no_count_from_1_to_5():
 
 def test_internal_tables_are_exact_and_say_not_for_publication():
     analysis, _ = synthetic_analysis()
-    tables = analysis_tables(analysis, export_context(analysis, "internal"))
+    tables = analysis_tables(analysis, view_context(analysis, "internal"))
     gradient = next(t for t in tables if t.key == "gradient")
     assert gradient.frame["count"].tolist() == [60, 48, 40, 31, 22, 18, 3, 12, 9, 2]
     assert all("not for publication" in t.title for t in tables)
@@ -59,7 +54,7 @@ def test_internal_tables_are_exact_and_say_not_for_publication():
 
 def test_publication_neighbourhood_table_has_no_counts_or_rates():
     analysis, _ = synthetic_analysis()
-    tables = analysis_tables(analysis, export_context(analysis, "publication"))
+    tables = analysis_tables(analysis, view_context(analysis, "publication"))
     lsoas = next(t for t in tables if t.key == "neighbourhoods").frame
     assert "count" not in lsoas.columns and "rate_per_10000" not in lsoas.columns
     assert lsoas["lsoa_code"].str.startswith("E01").all()
@@ -68,7 +63,7 @@ def test_publication_neighbourhood_table_has_no_counts_or_rates():
 
 def test_tables_start_with_geography_codes_and_explicit_columns():
     analysis, _ = synthetic_analysis()
-    table = analysis_tables(analysis, export_context(analysis, "internal"))[0]
+    table = analysis_tables(analysis, view_context(analysis, "internal"))[0]
     assert list(table.frame.columns[:2]) == ["la_code", "la_name"]
     assert {"rate_per_10000", "lower_95ci", "upper_95ci", "children"} <= set(table.frame.columns)
 
@@ -78,7 +73,7 @@ def test_ratios_to_white_hidden_when_white_count_is_hidden():
     ethnicity = analysis.ethnicity.copy()
     ethnicity.loc[ethnicity["ethnic_group"] == "White", "count"] = 3.0
     changed = replace(analysis, ethnicity=ethnicity)
-    tables = analysis_tables(changed, export_context(changed, "publication"))
+    tables = analysis_tables(changed, view_context(changed, "publication"))
     published = next(t for t in tables if t.key == "ethnicity").frame
     assert (published["ratio_to_white"] == SUPPRESSED).all()
     assert (published["ratio_lower"] == SUPPRESSED).all()
@@ -118,7 +113,7 @@ def test_trend_sii_hidden_for_years_with_hidden_quintiles():
     analysis, _ = synthetic_analysis([60, 48, 40, 31, 22, 18, 13, 12, 9, 8])
     trend = trend_of(analysis, {2023: [30, 20, 10, 3, 8], 2024: [30, 20, 10, 9, 8]})
     with_trend = replace(analysis, trend=trend)
-    tables = analysis_tables(with_trend, export_context(with_trend, "publication"))
+    tables = analysis_tables(with_trend, view_context(with_trend, "publication"))
     published = next(t for t in tables if t.key == "trend-sii").frame
     assert published["sii"].tolist() == [SUPPRESSED, -38.0]
     gradient = next(t for t in tables if t.key == "trend-gradient").frame
@@ -131,8 +126,7 @@ def test_current_year_of_the_trend_follows_the_published_gradient():
     trend = trend_of(analysis, {2023: [30, 20, 10, 9, 8], 2024: current})
     with_trend = replace(analysis, trend=trend)
     tables = {
-        t.key: t.frame
-        for t in analysis_tables(with_trend, export_context(with_trend, "publication"))
+        t.key: t.frame for t in analysis_tables(with_trend, view_context(with_trend, "publication"))
     }
     assert tables["trend-sii"]["sii"].tolist() == [-40.0, SUPPRESSED]
     latest = tables["trend-gradient"][tables["trend-gradient"]["year"] == 2024]
@@ -163,7 +157,7 @@ def test_formula_cells_are_neutralised_but_numbers_stay_numbers():
 
 def test_csv_reads_back_with_the_same_rows():
     analysis, _ = synthetic_analysis()
-    table = analysis_tables(analysis, export_context(analysis, "publication"))[0]
+    table = analysis_tables(analysis, view_context(analysis, "publication"))[0]
     data = csv_bytes(table)
     assert data.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
@@ -174,10 +168,10 @@ def test_csv_reads_back_with_the_same_rows():
 
 def test_xlsx_has_data_and_metadata_sheets_and_keeps_numbers():
     analysis, _ = synthetic_analysis()
-    context = export_context(analysis, "publication", DisclosureRule(round_counts_to=5))
+    context = view_context(analysis, "publication", DisclosureRule(round_counts_to=5))
     tables = analysis_tables(analysis, context)[:1]
     tables = [
-        ExportTable(
+        ViewTable(
             tables[0].key,
             tables[0].title,
             tables[0].caption,
@@ -210,8 +204,8 @@ def test_xlsx_has_data_and_metadata_sheets_and_keeps_numbers():
 
 def test_file_names_say_authority_measure_date_content_and_view():
     analysis, _ = synthetic_analysis()
-    publication = export_context(analysis, "publication")
-    internal = export_context(analysis, View.INTERNAL, demo=True)
+    publication = view_context(analysis, "publication")
+    internal = view_context(analysis, View.INTERNAL, demo=True)
     assert (
         export_filename(publication, "gradient", "csv")
         == "E09000099-testborough-cpp-at-2024-03-31-gradient-publication.csv"

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from csc_inequalities.gradient import CWIP_LABEL, cwip_overlay, gradient_table, overall_rate
-from csc_inequalities.rates import BYARS, EXACT, NO_CHILDREN
+from csc_inequalities.results.gradient import CWIP_LABEL, cwip_overlay, gradient_table, overall_rate
+from csc_inequalities.stats.rates import BYARS, EXACT, NO_CHILDREN
 from tests.unit.synthetic_store import synthetic_store
 
 LSOAS = pd.DataFrame(

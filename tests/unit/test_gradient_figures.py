@@ -6,16 +6,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from csc_inequalities.analysis import run_analysis
-from csc_inequalities.disclosure import SUPPRESSED, View
-from csc_inequalities.exports.charts import mark_suppressed_groups, marked_for_view
 from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
 from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.figures.style import SOURCE_ANNOTATION
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
-from csc_inequalities.gradient import CWIP_LABEL
-from csc_inequalities.measures import default_measure
+from csc_inequalities.publication.charts import mark_suppressed_groups, marked_for_view
+from csc_inequalities.publication.disclosure import SUPPRESSED, View
 from csc_inequalities.records.canonical import LoadResult
+from csc_inequalities.results.analysis import run_analysis
+from csc_inequalities.results.gradient import CWIP_LABEL
+from csc_inequalities.results.measures import default_measure
 from tests.unit.synthetic_store import synthetic_spells, synthetic_store
 
 LA = "E06000009"

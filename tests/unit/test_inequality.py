@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csc_inequalities.gradient import with_rates
-from csc_inequalities.inequality import (
+from csc_inequalities.results.gradient import with_rates
+from csc_inequalities.stats.inequality import (
     excess_above_least_deprived,
     midpoint_ranks,
     rate_ratio,

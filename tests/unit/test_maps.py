@@ -8,7 +8,7 @@ import pandas as pd
 
 from csc_inequalities.figures.layers import layer_map
 from csc_inequalities.figures.maps import decile_colourscale, decile_map, empty_world_topojson
-from csc_inequalities.maps_data import authority_geojson
+from csc_inequalities.reference.maps_data import authority_geojson
 
 BLACKPOOL = "E06000009"
 

@@ -7,14 +7,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from csc_inequalities.measures import (
+from csc_inequalities.records.canonical import LoadResult, empty_spells
+from csc_inequalities.results.measures import (
     Measure,
     available_years,
     count_by_lsoa,
     counted_spells,
     default_measure,
 )
-from csc_inequalities.records.canonical import LoadResult, empty_spells
 
 MARCH_31 = date(2024, 3, 31)
 

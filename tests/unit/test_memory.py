@@ -8,13 +8,13 @@ import sys
 
 import pyarrow as pa
 
-from csc_inequalities.memory import GC_THRESHOLDS, tune_garbage_collection
+from csc_inequalities.serving.memory import GC_THRESHOLDS, tune_garbage_collection
 
 CHILD = """
 import pyarrow as pa
 
-from csc_inequalities.memory import GC_THRESHOLDS, tune_garbage_collection
-import csc_inequalities.store
+from csc_inequalities.serving.memory import GC_THRESHOLDS, tune_garbage_collection
+import csc_inequalities.reference.store
 print(pa.default_memory_pool().backend_name)
 """
 

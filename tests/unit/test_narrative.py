@@ -6,16 +6,16 @@ from datetime import date
 
 import pandas as pd
 
-from csc_inequalities.gradient import overall_rate, with_rates
-from csc_inequalities.inequality import excess_above_least_deprived, rate_ratio, slope_index
-from csc_inequalities.measures import Measure
-from csc_inequalities.narrative import (
+from csc_inequalities.results.gradient import overall_rate, with_rates
+from csc_inequalities.results.measures import Measure
+from csc_inequalities.results.narrative import (
     excess_sentence,
     overall_sentence,
     ratio_sentence,
     relative_sentence,
     slope_sentence,
 )
+from csc_inequalities.stats.inequality import excess_above_least_deprived, rate_ratio, slope_index
 
 CPP = Measure("CPP", "at_date", date(2024, 3, 31))
 
@@ -82,7 +82,7 @@ def test_overall_and_excess_sentences():
 def test_trend_ethnicity_and_cwip_sentences():
     import numpy as np
 
-    from csc_inequalities.narrative import (
+    from csc_inequalities.results.narrative import (
         cwip_sentence,
         ethnicity_deprivation_sentence,
         trend_sentence,

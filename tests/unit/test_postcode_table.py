@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from csc_inequalities import postcode_table
+from csc_inequalities.reference import postcode_table
 
 
 @pytest.fixture(scope="module")

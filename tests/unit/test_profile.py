@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from csc_inequalities.cli import main
-from csc_inequalities.profile import deprivation_profile, profile_headlines
+from csc_inequalities.results.profile import deprivation_profile, profile_headlines
 from tests.conftest import mirror_dir
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csc_inequalities.rates import (
+from csc_inequalities.stats.rates import (
     BYARS,
     EXACT,
     NO_CHILDREN,

@@ -12,12 +12,12 @@ import pytest
 from docx import Document
 
 from csc_inequalities.cli import main
-from csc_inequalities.disclosure import SUPPRESSED, DisclosureRule
-from csc_inequalities.exports.charts import analysis_charts
-from csc_inequalities.exports.provenance import export_context
 from csc_inequalities.exports.report import report_bytes, report_filename
-from csc_inequalities.exports.report_content import WITHHELD_NOTE, build_report
-from csc_inequalities.exports.tables import analysis_tables
+from csc_inequalities.publication.charts import analysis_charts
+from csc_inequalities.publication.disclosure import SUPPRESSED, DisclosureRule
+from csc_inequalities.publication.report_content import WITHHELD_NOTE, build_report
+from csc_inequalities.publication.tables import analysis_tables
+from csc_inequalities.publication.view_context import view_context
 from tests.unit.exports_analysis import synthetic_analysis
 
 needs_browser = pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Chromium")
@@ -57,7 +57,7 @@ def analysis_with_named_child():
 
 def report_for(view: str, rule: DisclosureRule | None = None):
     analysis, records = analysis_with_named_child()
-    context = export_context(analysis, view, rule or DisclosureRule())
+    context = view_context(analysis, view, rule or DisclosureRule())
     tables = {t.key: t for t in analysis_tables(analysis, context)}
     return build_report(analysis, records, context, analysis_charts(analysis, tables, context))
 
@@ -167,7 +167,7 @@ class Outline(HTMLParser):
 @needs_browser
 def test_html_report_is_self_contained_and_accessible():
     analysis, records = analysis_with_named_child()
-    context = export_context(analysis, "publication")
+    context = view_context(analysis, "publication")
     content = report_bytes(analysis, records, context, "html")
     page = Outline()
     page.feed(content.decode("utf-8"))
@@ -183,7 +183,7 @@ def test_html_report_is_self_contained_and_accessible():
 @needs_browser
 def test_docx_report_reads_back_with_charts_alt_text_and_tables():
     analysis, records = analysis_with_named_child()
-    context = export_context(analysis, "internal")
+    context = view_context(analysis, "internal")
     steps = []
     content = report_bytes(analysis, records, context, "docx", progress=steps.append)
     document = Document(io.BytesIO(content))
@@ -205,7 +205,7 @@ def test_docx_report_reads_back_with_charts_alt_text_and_tables():
 def test_unknown_report_format_is_refused():
     analysis, records = synthetic_analysis()
     with pytest.raises(ValueError, match="docx or html"):
-        report_bytes(analysis, records, export_context(analysis, "publication"), "pdf")
+        report_bytes(analysis, records, view_context(analysis, "publication"), "pdf")
 
 
 def test_cli_refuses_an_output_that_is_not_docx_or_html(tmp_path, capsys):

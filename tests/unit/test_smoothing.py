@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from csc_inequalities.smoothing import below_threshold, empirical_bayes_rates
+from csc_inequalities.stats.smoothing import below_threshold, empirical_bayes_rates
 
 
 def test_marshall_estimator_by_hand():

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from csc_inequalities.store import (
+from csc_inequalities.reference.store import (
     ReferenceStore,
     StoreMissing,
     UnknownAuthority,

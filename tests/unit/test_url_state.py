@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from csc_inequalities.url_state import DEFAULTS, query_from_settings, settings_from_query
+from csc_inequalities.serving.url_state import DEFAULTS, query_from_settings, settings_from_query
 
 LAS = ["E06000009", "E10000016"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csc_inequalities.analysis import run_analysis
-from csc_inequalities.demo_records import demo_records
-from csc_inequalities.disclosure import SUPPRESSED
-from csc_inequalities.measures import Measure, year_ending
-from csc_inequalities.views import shown_results
+from csc_inequalities.demo.prepared import demo_records
+from csc_inequalities.publication.disclosure import SUPPRESSED
+from csc_inequalities.publication.shown import shown_results
+from csc_inequalities.results.analysis import run_analysis
+from csc_inequalities.results.measures import Measure, year_ending
 
 RUTLAND = "E06000017"  # small: many small counts to suppress
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlencode
 
-from csc_inequalities.deprivation import DOMAINS
-from csc_inequalities.store import GEOGRAPHY_BY_IMD_YEAR
+from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR
+from csc_inequalities.results.deprivation import DOMAINS
 
 DEFAULTS: dict[str, str] = {
     "la": "E06000009",

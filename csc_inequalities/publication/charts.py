@@ -13,11 +13,6 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from csc_inequalities.deprivation import scheme_name
-from csc_inequalities.disclosure import SUPPRESSED, View
-from csc_inequalities.exports.provenance import ExportContext
-from csc_inequalities.exports.report_content import ReportChart
-from csc_inequalities.exports.tables import ExportTable
 from csc_inequalities.figures.ethnicity import (
     TICK_NAMES,
     ethnicity_chart,
@@ -27,8 +22,13 @@ from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.figures.maps import authority_decile_map
 from csc_inequalities.figures.style import DECILE_DIRECTION
 from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
-from csc_inequalities.maps_data import authority_geojson
-from csc_inequalities.profile import authority_lsoas
+from csc_inequalities.publication.disclosure import SUPPRESSED, View
+from csc_inequalities.publication.report_content import ReportChart
+from csc_inequalities.publication.tables import ViewTable
+from csc_inequalities.publication.view_context import ViewContext
+from csc_inequalities.reference.maps_data import authority_geojson
+from csc_inequalities.results.deprivation import scheme_name
+from csc_inequalities.results.profile import authority_lsoas
 
 NUMERIC_COLUMNS = (
     "count",
@@ -96,8 +96,8 @@ def deprivation_map_chart(store: Any, analysis: Any, domain: str = "imd") -> Rep
 
 def analysis_charts(
     analysis: Any,
-    tables: dict[str, ExportTable],
-    context: ExportContext,
+    tables: dict[str, ViewTable],
+    context: ViewContext,
     store: Any | None = None,
 ) -> list[ReportChart]:
     """Every chart of the analysis that its view's tables allow, keyed like the tables.

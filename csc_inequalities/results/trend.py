@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csc_inequalities.deprivation import labels_for_size
-from csc_inequalities.gradient import GRADIENT_COLUMNS, with_rates
-from csc_inequalities.inequality import slope_index_of_table
-from csc_inequalities.measures import Measure, year_ending
-from csc_inequalities.rates import rate_per_10000
+from csc_inequalities.results.deprivation import labels_for_size
+from csc_inequalities.results.gradient import GRADIENT_COLUMNS, with_rates
+from csc_inequalities.results.measures import Measure, year_ending
+from csc_inequalities.stats.inequality import slope_index_of_table
+from csc_inequalities.stats.rates import rate_per_10000
 
 SII_COLUMNS = [
     "year",

@@ -7,7 +7,7 @@ from functools import lru_cache
 import orjson
 
 from csc_inequalities.figures.maps import lsoa_geojson
-from csc_inequalities.store import load_store
+from csc_inequalities.reference.store import load_store
 
 GEOJSON_ROUTE = "geojson/{imd_year}/{la_code}.json"
 

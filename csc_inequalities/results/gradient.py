@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csc_inequalities.deprivation import group_count, labels_for_size
-from csc_inequalities.rates import interval_method, rate_interval, rate_per_10000
+from csc_inequalities.results.deprivation import group_count, labels_for_size
+from csc_inequalities.stats.rates import interval_method, rate_interval, rate_per_10000
 
 GRADIENT_COLUMNS = [
     "group",

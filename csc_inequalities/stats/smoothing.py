@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from csc_inequalities.rates import PER
+from csc_inequalities.stats.rates import PER
 
 SMALL_COUNT_THRESHOLD = 10
 METHOD = (

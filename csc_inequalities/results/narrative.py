@@ -6,10 +6,10 @@ import math
 
 import pandas as pd
 
-from csc_inequalities.ethnicity import GROUP_NAMES, MAJOR_GROUPS
-from csc_inequalities.gradient import OverallRate
-from csc_inequalities.inequality import Excess, Ratio, Share, SlopeIndex
-from csc_inequalities.measures import Measure
+from csc_inequalities.results.ethnicity import GROUP_NAMES, MAJOR_GROUPS
+from csc_inequalities.results.gradient import OverallRate
+from csc_inequalities.results.measures import Measure
+from csc_inequalities.stats.inequality import Excess, Ratio, Share, SlopeIndex
 
 _PART = {5: "fifth", 10: "tenth"}
 

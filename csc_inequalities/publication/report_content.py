@@ -14,10 +14,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from csc_inequalities.disclosure import SUPPRESSED, View, publication_table
-from csc_inequalities.exports.provenance import ExportContext, official_sources
-from csc_inequalities.exports.tables import ExportTable, analysis_tables
-from csc_inequalities.narrative import excess_sentence, overall_sentence, share_sentence
+from csc_inequalities.publication.disclosure import SUPPRESSED, View, publication_table
+from csc_inequalities.publication.provenance import official_sources
+from csc_inequalities.publication.tables import ViewTable, analysis_tables
+from csc_inequalities.publication.view_context import ViewContext
+from csc_inequalities.results.narrative import excess_sentence, overall_sentence, share_sentence
 
 WITHHELD_NOTE = (
     "Some findings are not given in the publication view because their figures would let a "
@@ -100,14 +101,14 @@ class Report:
 
     title: str
     subtitle: str
-    context: ExportContext
+    context: ViewContext
     sections: tuple[Section, ...] = field(default_factory=tuple)
 
 
 def build_report(
     analysis: Any,
     records: Any,
-    context: ExportContext,
+    context: ViewContext,
     charts: Sequence[ReportChart] = (),
 ) -> Report:
     """The report's content: findings, charts, tables, data quality, methods, caveats, sources."""
@@ -170,7 +171,7 @@ def build_report(
 
 
 def findings_sentences(
-    analysis: Any, tables: dict[str, ExportTable], context: ExportContext
+    analysis: Any, tables: dict[str, ViewTable], context: ViewContext
 ) -> tuple[list[str], bool]:
     """The plain-language findings the view allows, and whether any were withheld."""
     sentences = dict(analysis.sentences)
@@ -214,7 +215,7 @@ def _rounded_total_sentences(analysis: Any, base: int) -> dict[str, str]:
     return sentences
 
 
-def _counts(table: ExportTable | None) -> list | None:
+def _counts(table: ViewTable | None) -> list | None:
     """A published table's count column as a list, or None when the table is withheld."""
     return None if table is None else table.frame["count"].tolist()
 
@@ -225,7 +226,7 @@ def _shown(counts: list | None, position: int) -> bool:
 
 
 def _ethnicity_paragraphs(
-    analysis: Any, tables: dict[str, ExportTable], context: ExportContext
+    analysis: Any, tables: dict[str, ViewTable], context: ViewContext
 ) -> tuple[str, ...]:
     """Ethnicity findings (those the view allows) and how the denominators were made."""
     notes = (analysis.metadata.get("ethnicity_note", ""),)
@@ -249,7 +250,7 @@ def _charts(by_key: dict[str, ReportChart], *keys: str) -> tuple[ReportChart, ..
     return tuple(by_key[k] for k in keys if k in by_key)
 
 
-def _tables(tables: dict[str, ExportTable], *keys: str) -> tuple[ReportTable, ...]:
+def _tables(tables: dict[str, ViewTable], *keys: str) -> tuple[ReportTable, ...]:
     """Printed versions of the export tables with these keys."""
     return tuple(
         printed_table(tables[k].frame, f"{tables[k].title}. {tables[k].caption}", TABLE_COLUMNS[k])
@@ -279,7 +280,7 @@ def _cell(value: Any, decimals: int, separators: bool = True) -> str:
     return str(value)
 
 
-def data_quality_paragraphs(analysis: Any, context: ExportContext) -> tuple[str, ...]:
+def data_quality_paragraphs(analysis: Any, context: ViewContext) -> tuple[str, ...]:
     """Counted children who could not be placed in the authority's neighbourhoods."""
     metadata = analysis.metadata
     lines = []
@@ -297,14 +298,14 @@ def data_quality_paragraphs(analysis: Any, context: ExportContext) -> tuple[str,
     return tuple(lines)
 
 
-def _protected_number(value: float, context: ExportContext) -> str:
+def _protected_number(value: float, context: ViewContext) -> str:
     """A count as the view allows: 'c' for 1 to the threshold in the publication view."""
     if context.view is View.PUBLICATION and 0 < value <= context.rule.threshold:
         return SUPPRESSED
     return f"{value:,.0f}"
 
 
-def data_quality_tables(records: Any, context: ExportContext) -> tuple[ReportTable, ...]:
+def data_quality_tables(records: Any, context: ViewContext) -> tuple[ReportTable, ...]:
     """Records read, used and dropped per file, and dropped or doubtful records by reason."""
     tables = []
     summary = getattr(records, "summary", None)
@@ -343,7 +344,7 @@ def data_quality_tables(records: Any, context: ExportContext) -> tuple[ReportTab
     return tuple(tables)
 
 
-def methods_bullets(analysis: Any, context: ExportContext) -> tuple[str, ...]:
+def methods_bullets(analysis: Any, context: ViewContext) -> tuple[str, ...]:
     """Methods and definitions: what is counted, denominators, groups, intervals, disclosure."""
     metadata = analysis.metadata
     bullets = [

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from csc_inequalities import deprivation, ethnicity, narrative, smoothing
-from csc_inequalities.gradient import (
+from csc_inequalities.results import deprivation, ethnicity, narrative
+from csc_inequalities.results.gradient import (
     CWIP_LABEL,
     CWIP_NOTE,
     OverallRate,
@@ -19,17 +19,18 @@ from csc_inequalities.gradient import (
     gradient_table,
     overall_rate,
 )
-from csc_inequalities.inequality import METHOD as SII_METHOD
-from csc_inequalities.inequality import InequalitySummary, summarise
-from csc_inequalities.measures import (
+from csc_inequalities.results.measures import (
     Measure,
     available_years,
     count_by_lsoa,
     intervention_spells,
     spells_of,
 )
-from csc_inequalities.rates import rate_per_10000
-from csc_inequalities.trend import Trend, trend
+from csc_inequalities.results.trend import Trend, trend
+from csc_inequalities.stats import smoothing
+from csc_inequalities.stats.inequality import METHOD as SII_METHOD
+from csc_inequalities.stats.inequality import InequalitySummary, summarise
+from csc_inequalities.stats.rates import rate_per_10000
 
 GEOGRAPHY = {2019: 2011, 2025: 2021}
 DENOMINATOR_NOTES = {

@@ -9,13 +9,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from csc_inequalities import paths
-from csc_inequalities.memory import release_freed_memory, use_system_allocator
-from csc_inequalities.postcode_table import (
+from csc_inequalities.reference import paths
+from csc_inequalities.reference.postcode_table import (
     all_postcode_rows,
     rows_for_postcodes,
     rows_in_authorities,
 )
+from csc_inequalities.serving.memory import release_freed_memory, use_system_allocator
 
 BUILD_COMMAND = "csc-inequalities data build --mirror DIR (or set CSC_DATA_MIRROR)"
 GEOGRAPHY_BY_IMD_YEAR = {2019: "2011", 2025: "2021"}

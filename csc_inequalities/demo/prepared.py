@@ -5,21 +5,18 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
-from csc_inequalities.demo import STANDARD_RETURN_FILES, demo_files
-from csc_inequalities.memory import release_freed_memory
+from csc_inequalities.demo.files import DEFAULT_SEED, STANDARD_RETURN_FILES, demo_files
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.records.load import load_records
-from csc_inequalities.store import load_store
-
-DEMO_SEED = 2025
-DEMO_LABEL = "Synthetic demonstration data"
+from csc_inequalities.reference.store import load_store
+from csc_inequalities.serving.memory import release_freed_memory
 
 # One generation at a time: sessions asking for the same authority wait for the first one
 # instead of generating it again in parallel on a two-core server.
 _GENERATING = threading.Lock()
 
 
-def demo_records(la_code: str, seed: int = DEMO_SEED) -> LoadResult:
+def demo_records(la_code: str, seed: int = DEFAULT_SEED) -> LoadResult:
     """The authority's demo records, generated once per process and shared (they are synthetic)."""
     with _GENERATING:
         return _generated_records(la_code, seed)

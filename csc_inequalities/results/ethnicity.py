@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csc_inequalities.deprivation import group_labels
-from csc_inequalities.gradient import with_rates
-from csc_inequalities.inequality import rate_ratio
+from csc_inequalities.results.deprivation import group_labels
+from csc_inequalities.results.gradient import with_rates
+from csc_inequalities.stats.inequality import rate_ratio
 
 MAJOR_GROUPS = ["White", "Mixed", "Asian", "Black", "Other"]
 NOT_KNOWN = "Not known"

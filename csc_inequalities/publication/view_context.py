@@ -1,30 +1,17 @@
-"""What every exported file says about itself: authority, measure, view, rule, sources, version."""
+"""The facts every view and export of an analysis states: authority, measure, view, rule."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from csc_inequalities import __version__
-from csc_inequalities.disclosure import DEFAULT_RULE, DisclosureRule, View
-from csc_inequalities.paths import manifest_path
+from csc_inequalities.publication.disclosure import DEFAULT_RULE, DisclosureRule, View
 
 
 @dataclass(frozen=True)
-class Source:
-    """One official source the figures rest on."""
-
-    title: str
-    publisher: str
-    url: str
-    licence: str
-
-
-@dataclass(frozen=True)
-class ExportContext:
+class ViewContext:
     """The facts printed on every export of one analysis."""
 
     la_code: str
@@ -60,13 +47,13 @@ class ExportContext:
         return self.rule.describe()
 
 
-def export_context(
+def view_context(
     analysis: Any, view: View | str, rule: DisclosureRule = DEFAULT_RULE, demo: bool = False
-) -> ExportContext:
-    """The export context of an Analysis (csc_inequalities.analysis)."""
+) -> ViewContext:
+    """The export context of an Analysis (csc_inequalities.results.analysis)."""
     measure = analysis.measure
     metadata = analysis.metadata
-    return ExportContext(
+    return ViewContext(
         la_code=analysis.la_code,
         la_name=analysis.la_name,
         measure_label=measure.label(),
@@ -94,20 +81,3 @@ def measure_slug(measure: Any) -> str:
         year = measure.reference_date.year
         return f"{intervention}-starts-{year - 1}-{year % 100:02d}"
     return f"{intervention}-at-{measure.reference_date.isoformat()}"
-
-
-@lru_cache(maxsize=1)
-def official_sources() -> tuple[Source, ...]:
-    """Every official source in the data manifest, for sources sections and metadata sheets."""
-    with manifest_path().open("rb") as handle:
-        manifest = tomllib.load(handle)
-    licences = manifest.get("licences", {})
-    return tuple(
-        Source(
-            title=entry["title"],
-            publisher=entry["publisher"],
-            url=entry["official_url"],
-            licence=licences.get(entry.get("licence", ""), entry.get("licence", "")).split(",")[0],
-        )
-        for entry in manifest.get("sources", {}).values()
-    )

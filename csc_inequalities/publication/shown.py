@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from csc_inequalities.disclosure import View
-from csc_inequalities.exports.provenance import ExportContext, export_context
-from csc_inequalities.exports.report_content import findings_sentences
-from csc_inequalities.exports.tables import ExportTable, analysis_tables
+from csc_inequalities.publication.disclosure import View
+from csc_inequalities.publication.report_content import findings_sentences
+from csc_inequalities.publication.tables import ViewTable, analysis_tables
+from csc_inequalities.publication.view_context import ViewContext, view_context
 
 WITHHELD_ON_SCREEN = (
     "Some findings are withheld in the publication view because they would reveal a "
@@ -22,8 +22,8 @@ WITHHELD_ON_SCREEN = (
 class ShownResults:
     """The analysis as one view shows it: tables by key, findings, and whether any are withheld."""
 
-    context: ExportContext
-    tables: dict[str, ExportTable]
+    context: ViewContext
+    tables: dict[str, ViewTable]
     sentences: list[str]
     withheld: bool
 
@@ -35,7 +35,7 @@ class ShownResults:
 
 def shown_results(analysis: Any, view: str, demo: bool) -> ShownResults:
     """Apply the view (internal or publication) once, for every panel and export of a session."""
-    context = export_context(analysis, View(view), demo=demo)
+    context = view_context(analysis, View(view), demo=demo)
     tables = {table.key: table for table in analysis_tables(analysis, context)}
     sentences, withheld = findings_sentences(analysis, tables, context)
     return ShownResults(context, tables, sentences, withheld)

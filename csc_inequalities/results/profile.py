@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from csc_inequalities.store import ReferenceStore
+from csc_inequalities.reference.store import ReferenceStore
 
 DECILES = range(1, 11)
 MOST_DEPRIVED_20 = (1, 2)
