@@ -11,7 +11,7 @@ from csc_inequalities.figures.maps import authority_decile_map
 from csc_inequalities.figures.profile import profile_chart as build_profile_chart
 from csc_inequalities.publication.disclosure import View
 from csc_inequalities.reference.maps_data import authority_geojson_url
-from csc_inequalities.reference.store import ReferenceStore
+from csc_inequalities.reference.store import ReferenceStore, geography_for
 from csc_inequalities.results.analysis import Analysis
 from csc_inequalities.results.profile import authority_lsoas, deprivation_profile, profile_headlines
 from csc_inequalities.stats.smoothing import METHOD as SMOOTHING_METHOD
@@ -115,7 +115,7 @@ def neighbourhoods_server(
     @render.ui
     def map_note():
         notes = [
-            f"Boundaries: ONS LSOA {2011 if settings.imd_year() == 2019 else 2021}, simplified "
+            f"Boundaries: ONS LSOA {geography_for(settings.imd_year())}, simplified "
             "for the screen. Hover, tap or click a neighbourhood for its figures."
         ]
         if input.layer() in RATE_LAYERS and settings.view() == View.PUBLICATION:

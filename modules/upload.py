@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from shiny import module, reactive, render, ui
 
+from csc_inequalities.exports.tables import issues_csv
 from csc_inequalities.records.address import ADDRESS_RULE
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.records.extract import (
@@ -19,7 +20,7 @@ from csc_inequalities.records.extract import (
     suggest_mapping,
 )
 from csc_inequalities.records.fields import FIELD_LABELS
-from csc_inequalities.records.issues import RecordsError, issues_csv
+from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
 from csc_inequalities.records.sniff import check_declared_size, upload_limit_bytes
 from csc_inequalities.records.ssda903 import GEOGRAPHY_RULE, PERIOD_RULE

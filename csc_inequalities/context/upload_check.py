@@ -10,7 +10,14 @@ import pandas as pd
 from csc_inequalities.context.dfe_values import status_label
 from csc_inequalities.context.official_measures import OFFICIAL_MEASURES, OfficialMeasure
 from csc_inequalities.context.official_rates import official_rates
-from csc_inequalities.results.measures import Measure, available_years, counted_spells, year_ending
+from csc_inequalities.reference.store import geography_for
+from csc_inequalities.results.measures import (
+    Measure,
+    available_years,
+    counted_spells,
+    counts_on_geography,
+    year_ending,
+)
 
 COVERAGE_LOW = 0.8
 COVERAGE_HIGH = 1.2
@@ -39,7 +46,13 @@ def upload_against_return(
             continue
         published = _published_counts(store, measure, la_code)
         if records.is_aggregate:
-            row = _aggregate_row(records.counts, measure, published, authority_lsoas, year)
+            row = _aggregate_row(
+                counts_on_geography(records.counts, geography_for(imd_year), store.lsoa_lookup),
+                measure,
+                published,
+                authority_lsoas,
+                year,
+            )
         else:
             row = _spells_row(records.spells, measure, published, authority_lsoas, year, imd_year)
         if row is not None:
@@ -106,7 +119,7 @@ def _spells_row(
     )
     if measure.counts_each_child_once:
         counted = counted.drop_duplicates("child_id")
-    column = "lsoa21_code" if imd_year == 2025 else "lsoa11_code"
+    column = f"lsoa{geography_for(imd_year) % 100}_code"
     located = counted[column].dropna()
     inside = int(located.isin(authority_lsoas).sum())
     return _row(

@@ -11,6 +11,7 @@ import pandas as pd
 from csc_inequalities.publication.provenance import official_sources
 from csc_inequalities.publication.tables import COLUMN_DEFINITIONS, ViewTable
 from csc_inequalities.publication.view_context import ViewContext
+from csc_inequalities.records.canonical import ISSUE_COLUMNS
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -33,6 +34,16 @@ def _neutral_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return f"'{value}"
     return value
+
+
+def issues_csv(issues: pd.DataFrame) -> bytes:
+    """The list of dropped and doubtful records as CSV, safe to open in a spreadsheet.
+
+    Child ids and file names come from the upload: one starting with = + - @ would run as a
+    formula in Excel, so they are neutralised like every other export.
+    """
+    frame = neutralised(issues[list(ISSUE_COLUMNS)])
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def csv_bytes(table: ViewTable) -> bytes:

@@ -20,6 +20,7 @@ DUPLICATE_CHILD = "duplicate child record"
 MISSING_FIELD = "missing field"
 UNKNOWN_CODE = "unknown code"
 UNREADABLE_NUMBER = "unreadable number"
+IMPLAUSIBLE_COUNT = "implausible count"
 NO_ADDRESS = "no address for the child"
 LATER_ADDRESS = "address taken from a later episode or record"
 
@@ -82,8 +83,3 @@ def combine_issues(parts: list[pd.DataFrame]) -> pd.DataFrame:
         return empty_issues()
     combined = pd.concat(parts, ignore_index=True)[list(ISSUE_COLUMNS)]
     return combined.sort_values(["file", "row"], kind="stable", ignore_index=True)
-
-
-def issues_csv(issues: pd.DataFrame) -> bytes:
-    """The issue list as CSV (UTF-8 with BOM so Excel opens it), holding child id and row only."""
-    return issues[list(ISSUE_COLUMNS)].to_csv(index=False).encode("utf-8-sig")

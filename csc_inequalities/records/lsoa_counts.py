@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from csc_inequalities.records import issues as iss
@@ -12,6 +13,7 @@ from csc_inequalities.records.geography import (
     STATUS_UNKNOWN_LSOA,
     GeographyTables,
     in_authority,
+    normalise_lsoa_codes,
     resolve_lsoa_codes,
 )
 from csc_inequalities.records.sniff import Table
@@ -19,6 +21,9 @@ from csc_inequalities.records.values import parse_ethnicity, parse_intervention
 
 LSOA_COUNTS = "Counts per LSOA"
 COUNT_FIELDS = ("lsoa_code", "intervention", "count", "ethnicity")
+# The most children a single LSOA could hold (the largest hold a few thousand): a larger count
+# is a typing or export error, and summing it would swamp every total.
+MAX_COUNT_PER_ROW = 10_000
 
 
 def counts_mapping(columns: list[str]) -> dict[str, str] | None:
@@ -34,7 +39,7 @@ def counts_mapping(columns: list[str]) -> dict[str, str] | None:
 def read_counts(
     table: Table, tables: GeographyTables, la_code: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """Counts in the authority on both LSOA geographies, issues for unusable rows, rows used."""
+    """Counts in the authority, each on its own LSOA geography; unusable rows; rows used."""
     mapping = counts_mapping(list(table.frame.columns))
     frame = table.frame
     rows = iss.excel_rows(frame.index)
@@ -42,6 +47,7 @@ def read_counts(
     raw_count = frame[mapping["count"]]
     count = pd.to_numeric(raw_count.str.replace(",", "", regex=False), errors="coerce")
     bad_count = raw_count.notna() & (count.isna() | count.lt(0) | count.mod(1).ne(0))
+    too_large = raw_count.notna() & ~bad_count & count.gt(MAX_COUNT_PER_ROW)
     if "ethnicity" in mapping:
         _, groups, unknown_group = parse_ethnicity(frame[mapping["ethnicity"]])
     else:
@@ -66,30 +72,40 @@ def read_counts(
             f"{mapping['intervention']} (expected CIN, CPP or CLA)",
         ),
         report(bad_count, iss.DROPPED, iss.UNREADABLE_NUMBER, mapping["count"]),
+        report(
+            too_large,
+            iss.DROPPED,
+            iss.IMPLAUSIBLE_COUNT,
+            f"{mapping['count']} above {MAX_COUNT_PER_ROW:,} (no neighbourhood has that many "
+            "children)",
+        ),
         report(status.eq(STATUS_UNKNOWN_LSOA), iss.DROPPED, iss.UNKNOWN_LSOA, mapping["lsoa_code"]),
         report(known & ~inside, iss.DROPPED, iss.OUTSIDE_AUTHORITY, mapping["lsoa_code"]),
         report(unknown_group, iss.WARNING, iss.UNKNOWN_ETHNICITY, str(mapping.get("ethnicity"))),
     ]
-    usable = ~missing & ~unknown_measure & ~bad_count & known & inside
+    usable = (~missing & ~unknown_measure & ~bad_count & ~too_large & known & inside).to_numpy()
+    # Each row is kept once, on the geography its code belongs to (a code unchanged between
+    # 2011 and 2021 belongs to both and is kept as 2021): the analysis converts it to the other
+    # geography by children's shares when asked, so no count is ever held twice.
+    given = normalise_lsoa_codes(frame[mapping["lsoa_code"]])
+    on_2021 = located["lsoa21_code"].eq(given).to_numpy()
     records = pd.DataFrame(
         {
-            "lsoa11_code": located["lsoa11_code"],
-            "lsoa21_code": located["lsoa21_code"],
-            "intervention": intervention,
-            "ethnic_group": groups,
-            "count": count,
+            "lsoa_code": given.to_numpy(),
+            "geography": np.where(on_2021, 2021, 2011),
+            "intervention": intervention.to_numpy(),
+            "ethnic_group": groups.to_numpy(),
+            "count": count.to_numpy(),
         }
-    )[usable.to_numpy()]
-    parts = []
-    for geography, code_column in ((2011, "lsoa11_code"), (2021, "lsoa21_code")):
-        summed = (
-            records.groupby([code_column, "intervention", "ethnic_group"], sort=True)["count"]
-            .sum()
-            .reset_index()
-            .rename(columns={code_column: "lsoa_code"})
-        )
-        summed["geography"] = geography
-        parts.append(summed)
-    counts = pd.concat(parts, ignore_index=True) if len(records) else empty_counts()
+    )[usable]
+    counts = (
+        records.groupby(["lsoa_code", "geography", "intervention", "ethnic_group"], sort=True)[
+            "count"
+        ]
+        .sum()
+        .reset_index()
+        if len(records)
+        else empty_counts()
+    )
     counts["count"] = counts["count"].astype("int64")
     return counts[list(COUNT_COLUMNS)], iss.combine_issues(issues), int(usable.sum())

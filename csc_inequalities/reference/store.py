@@ -18,7 +18,8 @@ from csc_inequalities.reference.postcode_table import (
 from csc_inequalities.serving.memory import release_freed_memory, use_system_allocator
 
 BUILD_COMMAND = "csc-inequalities data build --mirror DIR (or set CSC_DATA_MIRROR)"
-GEOGRAPHY_BY_IMD_YEAR = {2019: "2011", 2025: "2021"}
+# The LSOA vintage each index is published on: the one owner of this pairing.
+GEOGRAPHY_BY_IMD_YEAR = {2019: 2011, 2025: 2021}
 
 use_system_allocator()
 
@@ -34,7 +35,7 @@ class UnknownAuthority(KeyError, ValueError):
         return str(self.args[0])
 
 
-def geography_for(imd_year: int) -> str:
+def geography_for(imd_year: int) -> int:
     """The LSOA vintage an index year is published on (2019 -> 2011 LSOAs, 2025 -> 2021)."""
     try:
         return GEOGRAPHY_BY_IMD_YEAR[int(imd_year)]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR, geography_for
 from csc_inequalities.results import deprivation, ethnicity, narrative
 from csc_inequalities.results.gradient import (
     CWIP_LABEL,
@@ -32,7 +33,6 @@ from csc_inequalities.stats.inequality import METHOD as SII_METHOD
 from csc_inequalities.stats.inequality import InequalitySummary, summarise
 from csc_inequalities.stats.rates import rate_per_10000
 
-GEOGRAPHY = {2019: 2011, 2025: 2021}
 DENOMINATOR_NOTES = {
     2019: "Children aged 0-17 in each 2011 LSOA: ONS mid-2020 small-area population "
     "estimates by single year of age.",
@@ -100,7 +100,7 @@ class Analysis:
 @lru_cache(maxsize=64)
 def authority_lsoas(store: Any, la_code: str, imd_year: int) -> pd.DataFrame:
     """The authority's LSOAs from the store, in national rank order (most deprived first)."""
-    if imd_year not in GEOGRAPHY:
+    if imd_year not in GEOGRAPHY_BY_IMD_YEAR:
         raise ValueError("imd_year must be 2019 or 2025")
     table = store.lsoas(imd_year)
     rows = table[table["la_code"] == la_code]
@@ -184,7 +184,7 @@ def _metadata(
     located: pd.DataFrame,
 ) -> dict[str, Any]:
     """Labels and method notes that travel with the results."""
-    geography = GEOGRAPHY[imd_year]
+    geography = geography_for(imd_year)
     return {
         "measure_label": measure.label(),
         "reference_date": measure.reference_date.isoformat(),
@@ -226,7 +226,7 @@ def run_analysis(
     aged 0-17 indexed by major ethnic group) replace the store's denominators where an
     authority holds better ones.
     """
-    geography = GEOGRAPHY.get(imd_year)
+    geography = GEOGRAPHY_BY_IMD_YEAR.get(imd_year)
     if geography is None:
         raise ValueError("imd_year must be 2019 or 2025")
     lsoas = authority_lsoas(store, la_code, imd_year)

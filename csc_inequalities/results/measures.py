@@ -192,17 +192,33 @@ def _counts_of(records: Any) -> pd.DataFrame | None:
     return counts if spells_of(records).empty else None
 
 
-def _convert_counts(counts: pd.DataFrame, geography: int, lookup: pd.DataFrame) -> pd.DataFrame:
-    """Counts on the other LSOA geography apportioned by the children's-share weights."""
-    if geography == 2021:
-        source, target, weight = "lsoa11_code", "lsoa21_code", "weight_11_to_21"
-    else:
-        source, target, weight = "lsoa21_code", "lsoa11_code", "weight_21_to_11"
-    joined = counts.merge(
-        lookup[[source, target, weight]], left_on="lsoa_code", right_on=source, how="inner"
-    )
-    joined["count"] = joined["count"] * joined[weight]
-    return joined.assign(lsoa_code=joined[target])
+def counts_on_geography(
+    counts: pd.DataFrame, geography: int, lookup: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Uploaded LSOA counts on one geography: rows on the other one apportioned by children.
+
+    Each uploaded row is held once, on its own geography, so this is the only place a count
+    crosses between 2011 and 2021 LSOAs; the shares of a split LSOA can make counts fractional.
+    """
+    native = counts["geography"].astype(int) == geography
+    parts = [counts[native]]
+    other = counts[~native]
+    if not other.empty and lookup is not None:
+        if geography == 2021:
+            source, target, weight = "lsoa11_code", "lsoa21_code", "weight_11_to_21"
+        else:
+            source, target, weight = "lsoa21_code", "lsoa11_code", "weight_21_to_11"
+        joined = other.merge(
+            lookup[[source, target, weight]], left_on="lsoa_code", right_on=source, how="inner"
+        )
+        parts.append(
+            joined.assign(
+                lsoa_code=joined[target],
+                count=joined["count"] * joined[weight],
+                geography=geography,
+            )[list(counts.columns)]
+        )
+    return pd.concat(parts, ignore_index=True)
 
 
 def count_by_lsoa(
@@ -223,12 +239,9 @@ def count_by_lsoa(
     counts = _counts_of(records)
     if counts is not None:
         chosen = counts[counts["intervention"] == measure.intervention]
-        same = chosen[chosen["geography"].astype(int) == geography]
-        other = chosen[chosen["geography"].astype(int) != geography]
-        parts = [same]
-        if not other.empty and lookup is not None:
-            parts.append(_convert_counts(other, geography, lookup))
-        rows = pd.concat(parts, ignore_index=True)[["lsoa_code", "ethnic_group", "count"]]
+        rows = counts_on_geography(chosen, geography, lookup)[
+            ["lsoa_code", "ethnic_group", "count"]
+        ]
         rows["ethnic_group"] = rows["ethnic_group"].fillna("Not known")
     else:
         spells = spells_of(records)

@@ -16,8 +16,9 @@ from records_fake_store import LA, FakeStore
 from test_records_cin_census import ADDRESSES, CHILDREN, census
 from test_records_ssda903 import EPISODES, HEADER
 
+from csc_inequalities.exports.tables import issues_csv
 from csc_inequalities.records.canonical import SPELL_COLUMNS, SUMMARY_COLUMNS, LoadResult
-from csc_inequalities.records.issues import RecordsError, issues_csv
+from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
 
 FILES = [
