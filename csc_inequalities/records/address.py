@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from csc_inequalities.records import issues as iss
-from csc_inequalities.records.fields import match_columns
+from csc_inequalities.records.fields import match_by_values, match_columns
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.sniff import Table
-from csc_inequalities.records.values import parse_dates
+from csc_inequalities.records.values import normalise_child_ids, read_dates
 
 ADDRESS_EXTRACT = "Address extract"
 ADDRESS_FIELDS = ("child_id", "postcode", "lsoa_code", "from_date", "to_date")
@@ -19,17 +19,19 @@ ADDRESS_RULE = (
 )
 
 
-def address_mapping(columns: list[str]) -> dict[str, str] | None:
-    """The address columns of a table, or None if it is not an address extract."""
+def address_mapping(columns: list[str], frame: pd.DataFrame | None = None) -> dict[str, str] | None:
+    """The address columns of a table (by name, then by values), or None if it is not one."""
     mapping = match_columns(columns, ADDRESS_FIELDS)
+    if frame is not None:
+        mapping |= match_by_values(frame, ADDRESS_FIELDS, mapping)
     if "child_id" in mapping and ("postcode" in mapping or "lsoa_code" in mapping):
         return mapping
     return None
 
 
-def read_addresses(table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Usable addresses (child id, postcode, LSOA, validity dates) and issues for unusable rows."""
-    mapping = address_mapping(list(table.frame.columns))
+def read_addresses(table: Table) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Usable addresses (child id, postcode, LSOA, validity dates), issues, and date notes."""
+    mapping = address_mapping(list(table.frame.columns), table.frame)
     if mapping is None:
         raise RecordsError(
             f"{table.label} is not an address extract: expected a child identifier column and "
@@ -40,25 +42,35 @@ def read_addresses(table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = iss.excel_rows(frame.index)
     addresses = pd.DataFrame(
         {
-            "child_id": frame[mapping["child_id"]],
+            "child_id": normalise_child_ids(frame[mapping["child_id"]]),
             "postcode": frame[mapping["postcode"]] if "postcode" in mapping else blank,
             "lsoa_code": frame[mapping["lsoa_code"]] if "lsoa_code" in mapping else blank,
             "source_file": table.label,
             "source_row": rows,
         }
     )
-    issues = []
+    issues, notes = [], []
     for field in ("from_date", "to_date"):
         values = frame[mapping[field]] if field in mapping else blank
-        addresses[field], unreadable = parse_dates(values)
-        issues.append(
+        column = read_dates(values)
+        addresses[field] = column.dates
+        issues += [
             iss.issues_from_frame(
-                addresses[unreadable],
+                addresses[column.unreadable],
                 iss.WARNING,
                 iss.UNREADABLE_DATE,
                 f"{mapping.get(field)} (address treated as open-ended)",
-            )
-        )
+            ),
+            iss.issues_from_frame(
+                addresses[column.ambiguous],
+                iss.WARNING,
+                iss.AMBIGUOUS_DATE,
+                iss.AMBIGUOUS_DETAIL.format(column=mapping.get(field))
+                + " (address treated as open-ended)",
+            ),
+        ]
+        if note := column.note(f"{table.label}, column {mapping.get(field)}"):
+            notes.append(note)
     missing_id = addresses["child_id"].isna()
     no_place = addresses["postcode"].isna() & addresses["lsoa_code"].isna() & ~missing_id
     issues += [
@@ -69,7 +81,7 @@ def read_addresses(table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
             addresses[no_place], iss.DROPPED, iss.MISSING_FIELD, "postcode or LSOA code"
         ),
     ]
-    return addresses[~(missing_id | no_place)], iss.combine_issues(issues)
+    return addresses[~(missing_id | no_place)], iss.combine_issues(issues), notes
 
 
 def addresses_at_start(spells: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:

@@ -143,6 +143,9 @@ class LoadResult:
     counts: pd.DataFrame = field(default_factory=empty_counts)
     summary: pd.DataFrame = field(default_factory=empty_summary)
     notes: tuple[str, ...] = ()
+    # Warnings that must be shown beside the results, not only on the upload panel
+    # (e.g. a join of two files that matched fewer than half of the children).
+    alerts: tuple[str, ...] = ()
 
     @property
     def is_aggregate(self) -> bool:

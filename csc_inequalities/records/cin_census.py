@@ -13,12 +13,17 @@ from lxml import etree
 from csc_inequalities.records import issues as iss
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.sniff import tidy_cells
-from csc_inequalities.records.values import parse_dates, parse_ethnicity, parse_sex, parse_yes_no
+from csc_inequalities.records.values import (
+    normalise_child_ids,
+    parse_dates,
+    parse_ethnicity,
+    parse_sex,
+    parse_yes_no,
+)
 
 CIN_CENSUS = "CIN census XML"
 FIRST_CENSUS_YEAR = 2017
 LAST_CENSUS_YEAR = 2026
-ISO_DATES = ("ISO8601",)
 ROW_NOTE = (
     "For CIN census XML files, the row is the child's position in the file (1 = first <Child>)."
 )
@@ -167,7 +172,7 @@ def read_people(name: str, people: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     frame["row"] = frame["row"].astype("int64")
     sex, unknown_sex = parse_sex(frame["sex"])
-    dob, bad_dob = parse_dates(frame["dob"], ISO_DATES)
+    dob, bad_dob = parse_dates(frame["dob"])
     codes, groups, unknown_ethnicity = parse_ethnicity(frame["ethnicity"])
     rows, ids = frame["row"], frame["child_id"]
     missing_id = ids.isna()
@@ -211,11 +216,11 @@ def spells_from_rows(
     name: str, rows: pd.DataFrame, intervention: str, start: str, end: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """CIN episodes or plans with parsed dates; unreadable or impossible dates are dropped."""
-    starts, bad_start = parse_dates(rows["start"], ISO_DATES)
-    ends, bad_end = parse_dates(rows["end"], ISO_DATES)
+    starts, bad_start = parse_dates(rows["start"])
+    ends, bad_end = parse_dates(rows["end"])
     spells = pd.DataFrame(
         {
-            "child_id": rows["child_id"],
+            "child_id": normalise_child_ids(rows["child_id"]),
             "intervention": intervention,
             "start_date": starts,
             "end_date": ends,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
+from csc_inequalities.records.canonical import ETHNICITY_CODE_GROUP
+
 FIELD_LABELS: dict[str, str] = {
     "child_id": "Child identifier",
     "intervention": "Intervention (CIN, CPP or CLA)",
@@ -34,6 +38,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "clientid",
         "caseid",
         "personreference",
+        "personno",
+        "personnumber",
+        "clientnumber",
+        "clientref",
+        "childnumber",
+        "childno",
+        "caseno",
+        "casenumber",
+        "ref",
+        "reference",
         "id",
     ),
     "intervention": (
@@ -58,6 +72,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "periodstart",
         "episodestart",
         "dateofstart",
+        "opened",
+        "opendate",
+        "dateopened",
+        "startdt",
     ),
     "end_date": (
         "enddate",
@@ -72,6 +90,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "episodeend",
         "dateofend",
         "ceaseddate",
+        "closed",
+        "closedate",
+        "dateclosed",
+        "enddt",
     ),
     "postcode": (
         "postcode",
@@ -81,6 +103,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "addresspostcode",
         "childpostcode",
         "pcode",
+        "pc",
+        "postcodehome",
+        "childhomepostcode",
+        "currentpostcode",
+        "homepostcodeofchild",
     ),
     "lsoa_code": (
         "lsoacode",
@@ -93,6 +120,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "lsoa2011",
         "lsoa2021code",
         "lsoa2011code",
+        "lsoa11",
+        "lsoa21",
+        "lsoacd",
+        "lsoa2011cd",
+        "lsoa2021cd",
     ),
     "ethnicity": ("ethnicity", "ethnic", "ethnicitycode", "ethnicgroup", "ethnicorigin"),
     "sex": ("sex", "gender", "gendercurrent"),
@@ -144,3 +176,62 @@ def match_columns(columns: list[str], fields: tuple[str, ...]) -> dict[str, str]
                 taken.add(column)
                 break
     return mapping
+
+
+# Where a column's name is not recognised, its values can be: at least this share of its
+# first non-blank values must look like the field.
+VALUE_SAMPLE = 200
+VALUE_SHARE = 0.8
+VALUE_PATTERNS: dict[str, str] = {
+    "lsoa_code": r"[EW]01\d{6}",
+    "postcode": r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}",
+    "ethnicity": "|".join(ETHNICITY_CODE_GROUP),
+    "intervention": r"CIN|CPP|CLA|CP|LAC|CIC|CHILD IN NEED|CHILD PROTECTION( PLAN)?|LOOKED AFTER",
+}
+DATE_LIKE = r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}.*|\d{5}"
+DATE_FIELDS_IN_ORDER = ("start_date", "end_date")
+
+
+def _share_matching(values: pd.Series, pattern: str) -> float:
+    """The share of a column's first non-blank values matching a pattern (upper case, trimmed)."""
+    sample = values.dropna().head(VALUE_SAMPLE).astype("str").str.strip().str.upper()
+    if sample.empty:
+        return 0.0
+    return float(sample.str.fullmatch(pattern).mean())
+
+
+def match_by_values(
+    frame: pd.DataFrame, fields: tuple[str, ...], named: dict[str, str]
+) -> dict[str, str]:
+    """Fields the names left unmatched, recognised by what their columns hold.
+
+    LSOA codes, postcodes, DfE ethnicity codes and intervention names are told by their form;
+    start and end dates by being the first and second unclaimed columns of dates. A column
+    whose name is known for any field (an address's valid-from date, say) is never claimed.
+    """
+    known_names = {synonym for synonyms in SYNONYMS.values() for synonym in synonyms}
+    free = [
+        column
+        for column in frame.columns
+        if column not in set(named.values()) and normalise_name(column) not in known_names
+    ]
+    found: dict[str, str] = {}
+    for field, pattern in VALUE_PATTERNS.items():
+        if field not in fields or field in named:
+            continue
+        for column in free:
+            if (
+                column not in found.values()
+                and _share_matching(frame[column], pattern) >= VALUE_SHARE
+            ):
+                found[field] = column
+                break
+    dates = [
+        column
+        for column in free
+        if column not in found.values() and _share_matching(frame[column], DATE_LIKE) >= VALUE_SHARE
+    ]
+    wanted = [f for f in DATE_FIELDS_IN_ORDER if f in fields and f not in named]
+    if wanted == list(DATE_FIELDS_IN_ORDER[: len(wanted)]):
+        found |= dict(zip(wanted, dates, strict=False))
+    return found

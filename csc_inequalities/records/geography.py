@@ -224,7 +224,10 @@ def resolve_lsoa_codes(values: pd.Series, tables: GeographyTables) -> pd.DataFra
 def locate(
     postcodes: pd.Series | None, lsoa_codes: pd.Series | None, tables: GeographyTables
 ) -> pd.DataFrame:
-    """Both LSOA codes per record, from its LSOA code when given and known, else its postcode."""
+    """Both LSOA codes per record, from its LSOA code when given and known, else its postcode.
+
+    ``location_conflict`` marks records whose postcode lies in another LSOA than their code.
+    """
     if lsoa_codes is None and postcodes is None:
         raise ValueError("locate needs postcodes or LSOA codes")
     if lsoa_codes is not None and lsoa_codes.isna().all() and postcodes is not None:
@@ -232,13 +235,15 @@ def locate(
     from_lsoa = resolve_lsoa_codes(lsoa_codes, tables) if lsoa_codes is not None else None
     from_postcode = resolve_postcodes(postcodes, tables) if postcodes is not None else None
     if from_lsoa is None:
-        return from_postcode
+        return from_postcode.assign(location_conflict=False)
     if from_postcode is None:
-        return from_lsoa
+        return from_lsoa.assign(location_conflict=False)
     use_postcode = from_lsoa["geo_status"].ne(STATUS_OK) & from_postcode["geo_status"].ne(
         STATUS_MISSING
     )
-    return from_lsoa.where(~use_postcode, from_postcode)
+    both = from_lsoa["geo_status"].eq(STATUS_OK) & from_postcode["geo_status"].eq(STATUS_OK)
+    conflict = both & from_lsoa["lsoa21_code"].ne(from_postcode["lsoa21_code"])
+    return from_lsoa.where(~use_postcode, from_postcode).assign(location_conflict=conflict)
 
 
 def in_authority(located: pd.DataFrame, la_code: str, tables: GeographyTables) -> pd.Series:

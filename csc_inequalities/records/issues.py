@@ -10,6 +10,7 @@ DROPPED = "dropped"
 WARNING = "warning"
 
 UNREADABLE_DATE = "unreadable date"
+AMBIGUOUS_DATE = "ambiguous date"
 END_BEFORE_START = "end before start"
 UNKNOWN_POSTCODE = "unknown postcode"
 UNKNOWN_LSOA = "unknown LSOA code"
@@ -83,3 +84,9 @@ def combine_issues(parts: list[pd.DataFrame]) -> pd.DataFrame:
         return empty_issues()
     combined = pd.concat(parts, ignore_index=True)[list(ISSUE_COLUMNS)]
     return combined.sort_values(["file", "row"], kind="stable", ignore_index=True)
+
+
+AMBIGUOUS_DETAIL = (
+    "{column}: this column mixes day/month/year and month/day/year dates and this one could be "
+    "either; write the column's dates one way (e.g. 25/03/2024) and upload again"
+)

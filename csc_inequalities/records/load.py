@@ -26,8 +26,10 @@ from csc_inequalities.records.canonical import (
 from csc_inequalities.records.cin_census import CIN_CENSUS, ROW_NOTE, read_cin_census
 from csc_inequalities.records.extract import (
     CASE_EXTRACT,
+    LOCATION_RULE,
     fits_mapping,
     read_extract,
+    recognised_by_values,
     suggest_mapping,
 )
 from csc_inequalities.records.geography import (
@@ -41,6 +43,7 @@ from csc_inequalities.records.geography import (
     locate,
     store_geography,
 )
+from csc_inequalities.records.intake import join_alert
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.lsoa_counts import LSOA_COUNTS, counts_mapping, read_counts
 from csc_inequalities.records.sniff import Table, check_size, looks_like_xml, read_tables
@@ -96,17 +99,24 @@ class Uploads:
 
 
 def table_kind(table: Table, column_mapping: dict | None) -> str | None:
-    """What a table is, judged by its columns only (never by its file name)."""
+    """What a table is, judged by its columns (never by its file name).
+
+    Column names decide first; values only complete a table whose names were not all
+    recognised, so a Header's dates or an address's validity dates are never taken for spell
+    dates. A table with a column of intervention names is never an address extract.
+    """
     columns = [str(column) for column in table.frame.columns]
-    suggested = suggest_mapping(columns)
+    named = suggest_mapping(columns)
     kind = ssda903.table_kind(columns)
-    if kind and not (kind == ssda903.HEADER and "start_date" in suggested):
+    if kind and not (kind == ssda903.HEADER and "start_date" in named):
         return kind
     if column_mapping and fits_mapping(columns, column_mapping):
         return CASE_EXTRACT
-    if counts_mapping(columns):
+    if counts_mapping(columns, table.frame):
         return LSOA_COUNTS
-    if address_mapping(columns) and not {"intervention", "start_date"} & set(suggested):
+    suggested = suggest_mapping(columns, table.frame)
+    spell_like = "start_date" in named or "intervention" in suggested
+    if address_mapping(columns, table.frame) and not spell_like:
         return ADDRESS_EXTRACT
     if "child_id" in suggested and "start_date" in suggested:
         return CASE_EXTRACT
@@ -152,35 +162,50 @@ def sort_uploads(files: list[tuple[str, bytes]], column_mapping: dict | None) ->
     return uploads
 
 
-def read_ssda903(uploads: Uploads) -> tuple[pd.DataFrame, list[pd.DataFrame], list[str]]:
+@dataclass
+class Findings:
+    """What reading the files found besides records: issues, notes, and alerts for the results."""
+
+    issues: list[pd.DataFrame] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+
+    def alert_if(self, alert: str | None) -> None:
+        """Keep a warning that must be shown beside the results."""
+        if alert:
+            self.alerts.append(alert)
+
+
+def read_ssda903(uploads: Uploads, found: Findings) -> pd.DataFrame:
     """Periods of care with the child's details from the Header (or UASC) table."""
-    issues: list[pd.DataFrame] = []
-    notes = [ssda903.PERIOD_RULE, ssda903.GEOGRAPHY_RULE]
+    found.notes += [ssda903.PERIOD_RULE, ssda903.GEOGRAPHY_RULE]
     children = {}
     for kind in (ssda903.HEADER, ssda903.UASC):
         frames = []
         for table in uploads.of(kind):
-            frame, table_issues = ssda903.read_children(table, kind)
+            frame, table_issues, table_notes = ssda903.read_children(table, kind)
             frames.append(frame)
-            issues.append(table_issues)
+            found.issues.append(table_issues)
+            found.notes += table_notes
         if frames:
             children[kind] = pd.concat(frames, ignore_index=True).drop_duplicates("child_id")
     episodes = []
     for table in uploads.of(ssda903.EPISODES):
-        frame, table_issues = ssda903.read_episodes(table)
+        frame, table_issues, table_notes = ssda903.read_episodes(table)
         episodes.append(frame)
-        issues.append(table_issues)
+        found.issues.append(table_issues)
+        found.notes += table_notes
     episodes, duplicate_issues = ssda903.drop_duplicate_episodes(
         pd.concat(episodes, ignore_index=True)
     )
-    issues.append(duplicate_issues)
+    found.issues.append(duplicate_issues)
     periods = ssda903.periods_of_care(episodes)
     header = children.get(ssda903.HEADER)
     uasc = children.get(ssda903.UASC)
     if header is not None:
         periods = periods.merge(header, on="child_id", how="left")
         absent = periods["ethnic_group"].isna()
-        issues.append(
+        found.issues.append(
             iss.issues_from_frame(
                 periods[absent],
                 iss.WARNING,
@@ -188,8 +213,16 @@ def read_ssda903(uploads: Uploads) -> tuple[pd.DataFrame, list[pd.DataFrame], li
                 "no SSDA903 Header row for this child: sex, birth date and ethnicity unknown",
             )
         )
+        found.alert_if(
+            join_alert(
+                "the Episodes table have a row in the Header table, so ethnicity, sex and age "
+                "are unknown for the rest",
+                periods.loc[~absent, "child_id"].nunique(),
+                periods["child_id"].nunique(),
+            )
+        )
     else:
-        notes.append(
+        found.notes.append(
             "No SSDA903 Header table was given: sex, birth date and ethnicity are unknown."
         )
         for column, empty in (
@@ -205,7 +238,7 @@ def read_ssda903(uploads: Uploads) -> tuple[pd.DataFrame, list[pd.DataFrame], li
         periods["date_of_birth"] = periods["date_of_birth"].fillna(
             pd.Series(extra["date_of_birth"].to_numpy())
         )
-    issues.append(
+    found.issues.append(
         iss.issues_from_frame(
             periods[periods["postcode_from_later"]],
             iss.WARNING,
@@ -215,22 +248,22 @@ def read_ssda903(uploads: Uploads) -> tuple[pd.DataFrame, list[pd.DataFrame], li
     )
     earlier = int(periods["reason_new_episode"].ne(ssda903.NEW_PERIOD_RNE).sum())
     if earlier:
-        notes.append(
+        found.notes.append(
             f"{earlier} periods of care had begun before the first episode in the file (their "
             "first episode's reason for new episode is not S): their start date is that "
             "episode's start."
         )
     periods["lsoa_code"] = pd.Series(pd.NA, index=periods.index, dtype="str")
-    return periods, issues, notes
+    return periods
 
 
 def place_by_address(
-    spells: pd.DataFrame, addresses: pd.DataFrame
-) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    spells: pd.DataFrame, addresses: pd.DataFrame, what: str, found: Findings
+) -> pd.DataFrame:
     """Spells given the postcode or LSOA valid at their start; spells with no address dropped."""
     placed = addresses_at_start(spells, addresses)
     spells = spells.assign(postcode=placed["postcode"], lsoa_code=placed["lsoa_code"])
-    issues = [
+    found.issues += [
         iss.issues_from_frame(
             spells[~placed["has_address"]],
             iss.DROPPED,
@@ -244,79 +277,85 @@ def place_by_address(
             "no address valid on the start date: the nearest in time was used",
         ),
     ]
-    return spells[placed["has_address"]], issues
+    found.alert_if(
+        join_alert(
+            f"{what} have an address in the address extract; the others were dropped",
+            spells.loc[placed["has_address"], "child_id"].nunique(),
+            spells["child_id"].nunique(),
+        )
+    )
+    return spells[placed["has_address"]]
 
 
-def read_addresses_of(uploads: Uploads) -> tuple[pd.DataFrame | None, list[pd.DataFrame]]:
+def read_addresses_of(uploads: Uploads, found: Findings) -> pd.DataFrame | None:
     """All address extracts as one table, or None when none was uploaded."""
-    frames, issues = [], []
+    frames = []
     for table in uploads.of(ADDRESS_EXTRACT):
-        frame, table_issues = read_addresses(table)
+        frame, table_issues, table_notes = read_addresses(table)
         frames.append(frame)
-        issues.append(table_issues)
-    return (pd.concat(frames, ignore_index=True) if frames else None), issues
+        found.issues.append(table_issues)
+        found.notes += table_notes
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def candidate_spells(
-    uploads: Uploads, column_mapping: dict | None
-) -> tuple[pd.DataFrame, list[pd.DataFrame], list[str]]:
+    uploads: Uploads, column_mapping: dict | None, found: Findings
+) -> pd.DataFrame:
     """Every spell read from the uploads, with a postcode or LSOA code but not yet placed."""
     parts: list[pd.DataFrame] = []
-    issues: list[pd.DataFrame] = []
-    notes: list[str] = []
-    addresses, address_issues = read_addresses_of(uploads)
-    issues += address_issues
+    addresses = read_addresses_of(uploads, found)
     placed_by_address = False
     if uploads.of(ssda903.EPISODES):
-        periods, period_issues, period_notes = read_ssda903(uploads)
-        parts.append(periods)
-        issues += period_issues
-        notes += period_notes
+        parts.append(read_ssda903(uploads, found))
     elif uploads.of(ssda903.HEADER) or uploads.of(ssda903.UASC):
-        notes.append(
+        found.notes.append(
             "The SSDA903 Header and UASC tables were not used: no Episodes table was given."
         )
     for name, content in uploads.xml:
         spells, xml_issues, children = read_cin_census(name, content)
         uploads.records_read[name] = children
-        issues.append(xml_issues)
+        found.issues.append(xml_issues)
         if addresses is None:
             raise RecordsError(
                 f"{name} is a CIN census, which holds no addresses. Add an address extract "
                 "(child id with a postcode or LSOA code, and optional from and to dates) so that "
                 "each child can be placed in an LSOA."
             )
-        placed, placing_issues = place_by_address(spells, addresses)
+        parts.append(place_by_address(spells, addresses, f"the CIN census {name}", found))
         placed_by_address = True
-        parts.append(placed)
-        issues += placing_issues
         nfa = int(spells["cin_nfa"].sum())
         if nfa:
-            notes.append(
+            found.notes.append(
                 f"{name}: {nfa} referrals ended in no further action; they are flagged and not "
                 "counted as CIN episodes."
             )
-        notes += [ADDRESS_RULE, ROW_NOTE]
+        found.notes += [ADDRESS_RULE, ROW_NOTE]
     for table in uploads.of(CASE_EXTRACT):
-        mapping = column_mapping or suggest_mapping(list(table.frame.columns))
-        spells, extract_issues, short_breaks = read_extract(table, mapping, addresses is not None)
-        issues.append(extract_issues)
+        mapping = column_mapping or suggest_mapping(list(table.frame.columns), table.frame)
+        if column_mapping is None and (note := recognised_by_values(table, mapping)):
+            found.notes.append(note)
+        spells, extract_issues, short_breaks, date_notes = read_extract(
+            table, mapping, addresses is not None
+        )
+        found.issues.append(extract_issues)
+        found.notes += date_notes
         if short_breaks:
-            notes.append(f"{table.label}: short-break (V3/V4) rows left out: {short_breaks}.")
+            found.notes.append(f"{table.label}: short-break (V3/V4) rows left out: {short_breaks}.")
+        if mapping.get("postcode") and mapping.get("lsoa_code"):
+            found.notes.append(f"{table.label}: {LOCATION_RULE}")
         if not (mapping.get("postcode") or mapping.get("lsoa_code")):
-            spells, placing_issues = place_by_address(spells, addresses)
+            spells = place_by_address(spells, addresses, table.label, found)
             placed_by_address = True
-            issues += placing_issues
         parts.append(spells)
     if addresses is not None and not placed_by_address:
-        notes.append(
+        found.notes.append(
             "The address extract was not used: it places CIN census records, and extract rows "
             "without a postcode or LSOA code."
         )
     parts = [part.reindex(columns=SPELL_FIELDS) for part in parts if not part.empty]
     if not parts:
-        return pd.DataFrame(columns=SPELL_FIELDS), issues, notes
-    return pd.concat(parts, ignore_index=True), issues, notes
+        return pd.DataFrame(columns=SPELL_FIELDS)
+    return pd.concat(parts, ignore_index=True)
 
 
 def drop_duplicate_spells(
@@ -411,6 +450,12 @@ def place_spells(
         f"{count} records were on LSOAs {CHANGE_NAMES[code]}."
         for code, count in change_counts(located[keep]).items()
     ]
+    conflicts = int(located["location_conflict"].to_numpy()[keep].sum())
+    if conflicts:
+        notes.append(
+            f"{conflicts:,} records gave a postcode that lies in another LSOA than the LSOA "
+            "code beside it: the LSOA code was used, as the location rule says."
+        )
     return canonical_spells(spells[keep], located[keep]), issues, notes
 
 
@@ -435,6 +480,21 @@ def file_summary(uploads: Uploads, spells: pd.DataFrame, issues: pd.DataFrame) -
     return summary[list(SUMMARY_COLUMNS)]
 
 
+def refuse_counts_with_records(uploads: Uploads) -> None:
+    """Counts per LSOA and child-level records are never added together: that counts twice."""
+    counts = [table.label for table in uploads.of(LSOA_COUNTS)]
+    records = [
+        label for label, kind in uploads.kinds.items() if kind not in (LSOA_COUNTS, ADDRESS_EXTRACT)
+    ]
+    if counts and records:
+        raise RecordsError(
+            f"{', '.join(counts)} holds counts per LSOA, and {', '.join(records)} hold records "
+            "of individual children. The tool reads one or the other, never both together, "
+            "because the same children would be counted twice. Upload the counts on their own, "
+            "or the records on their own."
+        )
+
+
 def load_uploads(
     files: list[tuple[str, bytes]], la_code: str, store, column_mapping: dict | None
 ) -> LoadResult:
@@ -442,7 +502,10 @@ def load_uploads(
     if not files:
         raise RecordsError("No files were given. " + EXPECTED_FILES)
     uploads = sort_uploads(files, column_mapping)
-    spells, issues, notes = candidate_spells(uploads, column_mapping)
+    refuse_counts_with_records(uploads)
+    found = Findings()
+    spells = candidate_spells(uploads, column_mapping, found)
+    issues, notes = found.issues, found.notes
     counts = empty_counts()
     result_spells = empty_spells()
     needs_geography = not spells.empty or uploads.of(LSOA_COUNTS)
@@ -469,7 +532,12 @@ def load_uploads(
     summary = file_summary(uploads, result_spells, all_issues)
     all_notes = tuple(dict.fromkeys(uploads.notes + notes))
     return LoadResult(
-        spells=result_spells, issues=all_issues, counts=counts, summary=summary, notes=all_notes
+        spells=result_spells,
+        issues=all_issues,
+        counts=counts,
+        summary=summary,
+        notes=all_notes,
+        alerts=tuple(dict.fromkeys(found.alerts)),
     )
 
 

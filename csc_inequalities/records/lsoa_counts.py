@@ -7,7 +7,7 @@ import pandas as pd
 
 from csc_inequalities.records import issues as iss
 from csc_inequalities.records.canonical import COUNT_COLUMNS, NOT_KNOWN, empty_counts
-from csc_inequalities.records.fields import match_columns
+from csc_inequalities.records.fields import match_by_values, match_columns
 from csc_inequalities.records.geography import (
     STATUS_MISSING,
     STATUS_UNKNOWN_LSOA,
@@ -26,9 +26,11 @@ COUNT_FIELDS = ("lsoa_code", "intervention", "count", "ethnicity")
 MAX_COUNT_PER_ROW = 10_000
 
 
-def counts_mapping(columns: list[str]) -> dict[str, str] | None:
-    """The columns of a counts table, or None if the table is not counts per LSOA."""
+def counts_mapping(columns: list[str], frame: pd.DataFrame | None = None) -> dict[str, str] | None:
+    """The columns of a counts table (by name, then by values), or None if it is not counts."""
     mapping = match_columns(columns, COUNT_FIELDS)
+    if frame is not None:
+        mapping |= match_by_values(frame, COUNT_FIELDS, mapping)
     if {"lsoa_code", "intervention", "count"} <= set(mapping) and not match_columns(
         columns, ("child_id",)
     ):
@@ -40,7 +42,7 @@ def read_counts(
     table: Table, tables: GeographyTables, la_code: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Counts in the authority, each on its own LSOA geography; unusable rows; rows used."""
-    mapping = counts_mapping(list(table.frame.columns))
+    mapping = counts_mapping(list(table.frame.columns), table.frame)
     frame = table.frame
     rows = iss.excel_rows(frame.index)
     intervention, unknown_measure = parse_intervention(frame[mapping["intervention"]])

@@ -7,7 +7,12 @@ import pandas as pd
 from csc_inequalities.records import issues as iss
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.sniff import Table
-from csc_inequalities.records.values import parse_dates, parse_ethnicity, parse_sex
+from csc_inequalities.records.values import (
+    normalise_child_ids,
+    parse_ethnicity,
+    parse_sex,
+    read_dates,
+)
 
 HEADER = "SSDA903 Header"
 EPISODES = "SSDA903 Episodes"
@@ -66,8 +71,12 @@ def table_kind(columns: list[str]) -> str | None:
         return EPISODES
     if "DUC" in names and len(names & set(UASC_COLUMNS)) >= 2:
         return UASC
+    # A Header holds its four required columns whatever else a system adds; one nearly made of
+    # Header columns is still taken as a Header, so a missing column is named when it is read.
     matched = names & set(HEADER_COLUMNS)
-    if len(matched) >= 4 and len(names - set(HEADER_COLUMNS)) <= 2:
+    if set(REQUIRED[HEADER]) <= names or (
+        len(matched) >= 4 and len(names - set(HEADER_COLUMNS)) <= 2
+    ):
         return HEADER
     return None
 
@@ -85,13 +94,14 @@ def check_columns(table: Table, kind: str) -> pd.DataFrame:
     return frame
 
 
-def read_children(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per child from a Header or UASC table (sex, birth date, ethnicity), and issues."""
+def read_children(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """One row per child of a Header or UASC table (sex, birth date, ethnicity), issues, notes."""
     frame = check_columns(table, kind)
     rows = iss.excel_rows(frame.index)
-    child = frame["CHILD"]
+    child = normalise_child_ids(frame["CHILD"])
     sex, unknown_sex = parse_sex(frame["SEX"])
-    dob, bad_dob = parse_dates(frame["DOB"])
+    birth_dates = read_dates(frame["DOB"])
+    dob, bad_dob = birth_dates.dates, birth_dates.unreadable | birth_dates.ambiguous
     issues = [
         iss.issue_rows(
             table.label,
@@ -147,15 +157,16 @@ def read_children(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         )
     )
     children = children[~duplicated].drop(columns="source_row").reset_index(drop=True)
-    return children, iss.combine_issues(issues)
+    notes = [note] if (note := birth_dates.note(f"{table.label}, column DOB")) else []
+    return children, iss.combine_issues(issues), notes
 
 
-def read_episodes(table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Usable episodes (dates parsed, duplicates and impossible dates dropped) and their issues."""
+def read_episodes(table: Table) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Usable episodes (dates parsed, impossible dates dropped), their issues, and date notes."""
     frame = check_columns(table, EPISODES)
     episodes = pd.DataFrame(
         {
-            "child_id": frame["CHILD"],
+            "child_id": normalise_child_ids(frame["CHILD"]),
             "rne": frame["RNE"].str.upper(),
             "legal_status": frame["LS"].str.upper(),
             "rec": frame["REC"].str.upper()
@@ -166,9 +177,11 @@ def read_episodes(table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
             "source_row": iss.excel_rows(frame.index),
         }
     )
-    episodes["start_date"], bad_start = parse_dates(frame["DECOM"])
-    episodes["end_date"], bad_end = parse_dates(frame["DEC"])
+    starts, ends = read_dates(frame["DECOM"]), read_dates(frame["DEC"])
+    episodes["start_date"], bad_start = starts.dates, starts.unreadable
+    episodes["end_date"], bad_end = ends.dates, ends.unreadable
     missing_child = episodes["child_id"].isna()
+    ambiguous = (starts.ambiguous | ends.ambiguous) & ~missing_child
     missing_start = frame["DECOM"].isna().to_numpy() & ~missing_child
     bad_start = bad_start & ~missing_child
     bad_end = bad_end & ~missing_child & ~bad_start
@@ -179,11 +192,22 @@ def read_episodes(table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
         iss.issues_from_frame(episodes[bad_start], iss.DROPPED, iss.UNREADABLE_DATE, "DECOM"),
         iss.issues_from_frame(episodes[bad_end], iss.DROPPED, iss.UNREADABLE_DATE, "DEC"),
         iss.issues_from_frame(
+            episodes[ambiguous],
+            iss.DROPPED,
+            iss.AMBIGUOUS_DATE,
+            iss.AMBIGUOUS_DETAIL.format(column="DECOM or DEC"),
+        ),
+        iss.issues_from_frame(
             episodes[ends_first], iss.DROPPED, iss.END_BEFORE_START, "DEC is before DECOM"
         ),
     ]
-    usable = episodes[~(missing_child | missing_start | bad_start | bad_end | ends_first)]
-    return usable, iss.combine_issues(issues)
+    dropped = missing_child | missing_start | bad_start | bad_end | ambiguous | ends_first
+    notes = [
+        note
+        for name, column in (("DECOM", starts), ("DEC", ends))
+        if (note := column.note(f"{table.label}, column {name}"))
+    ]
+    return episodes[~dropped], iss.combine_issues(issues), notes
 
 
 def drop_duplicate_episodes(episodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from csc_inequalities.records.canonical import (
@@ -11,17 +14,128 @@ from csc_inequalities.records.canonical import (
     NOT_KNOWN,
 )
 
-DATE_FORMATS = (
-    "%d/%m/%Y",
-    "ISO8601",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-    "%d/%m/%y",
-)
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 LATEST_DATE = pd.Timestamp("2100-12-31")
+# Day/month/year with / - or . between, an optional time after: the order is decided per column.
+NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:[ T].*)?$"
+# Spreadsheet day numbers (days since 30 December 1899) from 1927; a bare year is not one.
+EXCEL_SERIAL = r"^\d{5}(?:\.\d+)?$"
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+OTHER_DATE_FORMATS = ("ISO8601", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y", "%Y%m%d")
+
+DAY_FIRST = "day/month/year"
+MONTH_FIRST = "month/day/year"
+MIXED = "mixed"
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    """A column of dates read with the convention its own values show, and what could not be."""
+
+    dates: pd.Series
+    unreadable: pd.Series
+    ambiguous: pd.Series
+    order: str
+    serials: int
+
+    def note(self, label: str) -> str | None:
+        """How the column was read, when it was not the usual day/month/year text."""
+        notes = []
+        if self.order == MONTH_FIRST:
+            notes.append(
+                f"{label}: dates read as month/day/year (US order), because some have a second "
+                "number above 12"
+            )
+        elif self.order == MIXED:
+            notes.append(
+                f"{label} mixes day/month/year and month/day/year dates: "
+                f"{_dates(int(self.ambiguous.sum()))} that could be read either way were not used "
+                "(listed as ambiguous dates)"
+            )
+        if self.serials:
+            notes.append(
+                f"{label}: {_dates(self.serials)} written as spreadsheet day numbers were read "
+                "as dates (Excel counts days from 30 December 1899)"
+            )
+        return "; ".join(notes) or None
+
+
+def _dates(count: int) -> str:
+    """'1 date' or '1,234 dates'."""
+    return f"{count:,} date" + ("" if count == 1 else "s")
+
+
+def _full_years(two_or_four: pd.Series) -> pd.Series:
+    """Four-digit years; two-digit ones fall in the century that puts them nearest to now."""
+    years = pd.to_numeric(two_or_four, errors="coerce")
+    pivot = pd.Timestamp.now().year % 100 + 1
+    short = two_or_four.str.len().eq(2)
+    return years.where(~short, years + np.where(years <= pivot, 2000, 1900))
+
+
+def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """Dates from numeric parts; impossible dates (31 February) become missing."""
+    year = year.where(year.between(EARLIEST_DATE.year, LATEST_DATE.year))
+    return pd.to_datetime(
+        pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce"
+    ).astype("datetime64[us]")
+
+
+def read_dates(values: pd.Series) -> DateColumn:
+    """Dates from text, with the day/month order decided by the column's own values.
+
+    A column where some first numbers exceed 12 is day-first; where some second numbers do, it
+    is month-first (US); where both occur the column mixes conventions and the dates that could
+    be either are left out as ambiguous. A column with no such evidence is read day-first, the
+    UK convention of every DfE return. Whole numbers are spreadsheet day numbers.
+    """
+    values = values.reset_index(drop=True)
+    text = values.astype("str").str.strip().where(values.notna())
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    parts = text.str.extract(NUMERIC_DATE)
+    numeric = parts[0].notna()
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    # Only a date valid in one order is evidence of the order (99/99/2024 is valid in none).
+    only_day_first = first.between(13, 31) & second.between(1, 12)
+    only_month_first = second.between(13, 31) & first.between(1, 12)
+    day_first_seen = bool(only_day_first.any())
+    month_first_seen = bool(only_month_first.any())
+    if day_first_seen and month_first_seen:
+        order = MIXED
+    elif month_first_seen:
+        order = MONTH_FIRST
+    else:
+        order = DAY_FIRST
+    month_first = (
+        only_month_first if order == MIXED else pd.Series(order == MONTH_FIRST, text.index)
+    )
+    ambiguous = numeric & (order == MIXED) & (first <= 12) & (second <= 12) & (first != second)
+    year = _full_years(parts[2])
+    day = first.where(~month_first, second)
+    month = second.where(~month_first, first)
+    parsed[numeric & ~ambiguous] = _from_parts(year, month, day)[numeric & ~ambiguous]
+    serial = text.str.fullmatch(EXCEL_SERIAL).fillna(False) & ~numeric
+    days = pd.to_numeric(text.where(serial), errors="coerce")
+    parsed[serial] = EXCEL_EPOCH + pd.to_timedelta(days[serial].round(), unit="D")
+    remaining = text.notna() & ~numeric & ~serial
+    for date_format in OTHER_DATE_FORMATS:
+        if not remaining.any():
+            break
+        attempt = pd.to_datetime(text.where(remaining), format=date_format, errors="coerce")
+        parsed = parsed.fillna(attempt.astype("datetime64[us]"))
+        remaining = remaining & parsed.isna()
+    parsed = parsed.where(parsed.between(EARLIEST_DATE, LATEST_DATE)).astype("datetime64[ns]")
+    unreadable = text.notna() & parsed.isna() & ~ambiguous
+    serials = int((serial & parsed.notna()).sum())
+    return DateColumn(parsed, unreadable, ambiguous, order, serials)
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates and which non-blank cells could not be used (unreadable or ambiguous)."""
+    column = read_dates(values)
+    return column.dates, column.unreadable | column.ambiguous
+
 
 SEX_CODES = {
     "1": "M",
@@ -50,25 +164,6 @@ YES_NO = {
 GROUP_NAMES = {group.upper(): group for group in ETHNIC_GROUPS} | {
     name.upper(): group for group, name in ETHNIC_GROUP_NAMES.items()
 }
-
-
-def parse_dates(
-    values: pd.Series, formats: tuple[str, ...] = DATE_FORMATS
-) -> tuple[pd.Series, pd.Series]:
-    """Dates from DD/MM/YYYY or ISO text (and Excel date cells), and which cells were unreadable."""
-    values = values.reset_index(drop=True)
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    remaining = values.notna()
-    for date_format in formats:
-        if not remaining.any():
-            break
-        attempt = pd.to_datetime(values.where(remaining), format=date_format, errors="coerce")
-        parsed = parsed.fillna(attempt.astype("datetime64[us]"))
-        remaining = remaining & parsed.isna()
-    in_range = parsed.between(EARLIEST_DATE, LATEST_DATE)
-    parsed = parsed.where(in_range)
-    unreadable = values.notna() & parsed.isna()
-    return parsed.astype("datetime64[ns]"), unreadable
 
 
 def parse_sex(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -125,3 +220,19 @@ def parse_intervention(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     interventions = keys.where(values.notna()).map(INTERVENTION_NAMES)
     unknown = values.notna() & interventions.isna()
     return interventions.astype("str"), unknown
+
+
+CHILD_ID_NUMBER = r"^0*(\d+?)(?:\.0+)?$"
+
+
+def normalise_child_ids(values: pd.Series) -> pd.Series:
+    """Child ids as text compared the same way in every reader.
+
+    Spreadsheets store an id such as 00123 as the number 123, and write it back as 123 or 123.0:
+    ids made only of digits are compared without leading zeros or a trailing .0, so a Header
+    saved from Excel still joins to Episodes saved as CSV. Other ids are only trimmed.
+    """
+    text = values.astype("str").str.strip().where(values.notna())
+    digits = text.str.extract(CHILD_ID_NUMBER)[0]
+    text = digits.where(digits.notna(), text)
+    return text.where(text.notna() & text.ne(""))

@@ -206,7 +206,7 @@ def test_shared_samples_counts_match_independent_counts(formats_dir):
     assert read[ssda903.HEADER] == len(header_children)
     assert read[ssda903.EPISODES] == len(episode_rows)
     [episodes_table] = read_tables("episodes.csv", (samples / "episodes.csv").read_bytes())
-    usable, _ = ssda903.read_episodes(episodes_table)
+    usable, _, _ = ssda903.read_episodes(episodes_table)
     periods = ssda903.periods_of_care(usable)
     assert len(periods) == independent_periods(samples / "episodes.csv")
     assert periods["child_id"].nunique() == len(
