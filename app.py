@@ -80,7 +80,7 @@ def server(input, output, session) -> None:
     settings = controls_server("controls", records=lambda: data.records())
     uploaded = upload_server("upload", store=STORE, settings=settings)
     data = session_data_server("data", store=STORE, settings=settings, uploaded=uploaded)
-    banner_server("banner", settings=settings, is_demo=data.is_demo)
+    banner_server("banner", settings=settings, is_demo=data.is_demo, records=data.records)
     neighbourhoods_server("neighbourhoods", store=STORE, settings=settings, analysis=data.analysis)
     for panel_server, name in (
         (gradient_server, "gradient"),

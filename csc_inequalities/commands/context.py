@@ -10,7 +10,7 @@ import math
 import pandas as pd
 
 from csc_inequalities.commands import UserError
-from csc_inequalities.commands.options import reference_store
+from csc_inequalities.commands.options import reference_store, resolve_authority
 from csc_inequalities.context.adjusted import (
     PREDICTOR_LABELS,
     AdjustedComparison,
@@ -78,23 +78,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(context_text(store, trend, comparison))
     return 0
-
-
-def resolve_authority(authorities: pd.DataFrame, text: str) -> str:
-    """A GSS code, DfE number or name (any case) to the current GSS code."""
-    wanted = text.strip().lower()
-    for column in ("la_code", "la_name"):
-        hit = authorities[authorities[column].str.lower() == wanted]
-        if not hit.empty:
-            return str(hit.iloc[0]["la_code"])
-    if wanted.isdigit():
-        hit = authorities[authorities["dfe_la_number"].astype(int) == int(wanted)]
-        if not hit.empty:
-            return str(hit.iloc[0]["la_code"])
-    raise UserError(
-        f"'{text}' is not a current English children's services authority "
-        "(give its GSS code, e.g. E06000009, its DfE number or its name)."
-    )
 
 
 def trend_output(trend: pd.DataFrame, comparison: AdjustedComparison) -> pd.DataFrame:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from csc_inequalities.commands import UserError
 from csc_inequalities.results.measures import Measure
@@ -19,6 +22,37 @@ def reference_store() -> Any:
         return load_store()
     except FileNotFoundError as error:
         raise UserError(str(error)) from None
+
+
+def resolve_authority(authorities: pd.DataFrame, text: str) -> str:
+    """A GSS code, DfE number or name (any case) to the current GSS code."""
+    wanted = text.strip().lower()
+    for column in ("la_code", "la_name"):
+        hit = authorities[authorities[column].str.lower() == wanted]
+        if not hit.empty:
+            return str(hit.iloc[0]["la_code"])
+    if wanted.isdigit():
+        hit = authorities[authorities["dfe_la_number"].astype(int) == int(wanted)]
+        if not hit.empty:
+            return str(hit.iloc[0]["la_code"])
+    raise UserError(
+        f"'{text}' is not a current English children's services authority "
+        "(give its GSS code, e.g. E06000009, its DfE number or its name)."
+    )
+
+
+def column_choice(text: str) -> tuple[str, str]:
+    """One --map FIELD=COLUMN, checked against the fields an extract can have."""
+    from csc_inequalities.records.extract import EXTRACT_FIELDS, FIXED_INTERVENTIONS
+
+    field, _, column = text.partition("=")
+    field, column = field.strip().lower(), column.strip()
+    if field not in EXTRACT_FIELDS or not column:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not FIELD=COLUMN with FIELD one of {', '.join(EXTRACT_FIELDS)} "
+            f"(and intervention={'|'.join(FIXED_INTERVENTIONS)} for one kind on every row)"
+        )
+    return field, column
 
 
 def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +74,12 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--imd", type=int, choices=[2019, 2025], default=2025)
     parser.add_argument("--deciles", choices=["national", "local"], default="national")
+    parser.add_argument(
+        "--map", dest="column_map", action="append", type=column_choice, default=[],
+        metavar="FIELD=COLUMN",
+        help="which column of a case-system extract holds a field, as the app's mapping step "
+        "does (repeat for each field; e.g. --map child_id='Person ID' --map start_date=Opened)",
+    )  # fmt: skip
 
 
 def measure_from(args: argparse.Namespace) -> Measure:
@@ -51,19 +91,39 @@ def measure_from(args: argparse.Namespace) -> Measure:
 
 
 def read_files(paths: list[Path]) -> list[tuple[str, bytes]]:
-    """Each file's name and bytes, held in memory only."""
+    """Each file's name and bytes, held in memory only; a file above the limit is not read."""
+    from csc_inequalities.records.issues import RecordsError
+    from csc_inequalities.records.sniff import check_declared_size
+
     files = []
     for path in paths:
         try:
+            check_declared_size(path.name, path.stat().st_size)
             files.append((path.name, path.read_bytes()))
         except OSError as error:
             raise UserError(f"cannot read {path}: {error.strerror}") from None
+        except RecordsError as error:
+            raise UserError(str(error)) from None
     return files
+
+
+def report_intake(records: Any) -> None:
+    """Say on standard error what was dropped and why; stop when nothing could be used.
+
+    A run whose records were all refused must not print "0 children" as a finding.
+    """
+    from csc_inequalities.records.intake import NOTHING_USED, intake_alert
+
+    alert = intake_alert(records)
+    if alert is None:
+        return
+    if alert.level == NOTHING_USED:
+        raise UserError(alert.text())
+    print(f"warning: {alert.text()}", file=sys.stderr)
 
 
 def analysis_from(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """Store, records and analysis for the options: the same code path as the app."""
-    from csc_inequalities.commands.context import resolve_authority
     from csc_inequalities.records.issues import RecordsError
     from csc_inequalities.records.load import load_records
     from csc_inequalities.results.analysis import run_analysis
@@ -71,7 +131,9 @@ def analysis_from(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     store = reference_store()
     la_code = resolve_authority(store.authorities, args.la)
     try:
-        records = load_records(read_files(args.records), la_code, store)
+        mapping = dict(args.column_map) or None
+        records = load_records(read_files(args.records), la_code, store, mapping)
+        report_intake(records)
         analysis = run_analysis(records, store, la_code, args.imd, measure_from(args), args.deciles)
     except (RecordsError, ValueError) as error:
         raise UserError(str(error)) from None

@@ -18,6 +18,7 @@ from csc_inequalities.publication.disclosure import SUPPRESSED, View, publicatio
 from csc_inequalities.publication.provenance import official_sources
 from csc_inequalities.publication.tables import ViewTable, analysis_tables
 from csc_inequalities.publication.view_context import ViewContext
+from csc_inequalities.records.intake import NOTHING_USED
 from csc_inequalities.results.narrative import excess_sentence, overall_sentence, share_sentence
 
 WITHHELD_NOTE = (
@@ -118,10 +119,11 @@ def build_report(
     if context.view is View.INTERNAL:
         title = f"{title} (internal: not for publication)"
     findings, withheld = findings_sentences(analysis, tables, context)
+    intake = intake_paragraphs(analysis, context)
     sections = [
         Section(
             "Summary of findings",
-            paragraphs=tuple(findings) + ((WITHHELD_NOTE,) if withheld else ()),
+            paragraphs=intake + tuple(findings) + ((WITHHELD_NOTE,) if withheld else ()),
         ),
         Section(
             "Rates by neighbourhood deprivation",
@@ -168,6 +170,15 @@ def build_report(
         f"generated {context.generated:%d %B %Y} by csc-inequalities {context.version}"
     )
     return Report(title, subtitle, context, tuple(sections))
+
+
+def intake_paragraphs(analysis: Any, context: ViewContext) -> tuple[str, ...]:
+    """The warning about dropped records, first; counts of records left out when published."""
+    intake = getattr(analysis, "intake", None)
+    if intake is None or intake.level == NOTHING_USED:
+        return ()  # when nothing was used, the findings already say so instead of figures
+    text = intake.text(with_counts=context.view is View.INTERNAL)
+    return (f"Read these figures with care. {text}",)
 
 
 def findings_sentences(

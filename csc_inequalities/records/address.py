@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
+
+import numpy as np
 import pandas as pd
 
 from csc_inequalities.records import issues as iss
@@ -73,6 +76,7 @@ def read_addresses(table: Table) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]
             notes.append(note)
     missing_id = addresses["child_id"].isna()
     no_place = addresses["postcode"].isna() & addresses["lsoa_code"].isna() & ~missing_id
+    ends_first = addresses["to_date"].lt(addresses["from_date"]) & ~missing_id & ~no_place
     issues += [
         iss.issues_from_frame(
             addresses[missing_id], iss.DROPPED, iss.MISSING_FIELD, mapping["child_id"]
@@ -80,39 +84,117 @@ def read_addresses(table: Table) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]
         iss.issues_from_frame(
             addresses[no_place], iss.DROPPED, iss.MISSING_FIELD, "postcode or LSOA code"
         ),
+        iss.issues_from_frame(
+            addresses[ends_first],
+            iss.DROPPED,
+            iss.END_BEFORE_START,
+            f"{mapping.get('to_date')} is before {mapping.get('from_date')}",
+        ),
     ]
-    return addresses[~(missing_id | no_place)], iss.combine_issues(issues), notes
+    return addresses[~(missing_id | no_place | ends_first)], iss.combine_issues(issues), notes
 
 
 def addresses_at_start(spells: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
-    """Per spell (same index): the postcode and LSOA valid at its start, and whether a fallback."""
-    keyed = spells[["child_id", "start_date"]].rename_axis("spell").reset_index()
-    pairs = keyed.merge(
-        addresses[["child_id", "postcode", "lsoa_code", "from_date", "to_date"]],
-        on="child_id",
-        how="inner",
-    )
-    starts = pairs["start_date"]
-    valid = (pairs["from_date"].isna() | pairs["from_date"].le(starts)) & (
-        pairs["to_date"].isna() | pairs["to_date"].ge(starts)
-    )
-    gap_before = (pairs["from_date"] - starts).dt.days.clip(lower=0)
-    gap_after = (starts - pairs["to_date"]).dt.days.clip(lower=0)
-    pairs["distance"] = gap_before.fillna(0) + gap_after.fillna(0)
-    pairs["fallback"] = ~valid
-    pairs["recency"] = pairs["from_date"].fillna(pd.Timestamp.min)
-    chosen = pairs.sort_values(
-        ["spell", "fallback", "distance", "recency"],
-        ascending=[True, True, True, False],
-        kind="stable",
-    ).drop_duplicates("spell")
-    chosen = chosen.set_index("spell").reindex(spells.index)
+    """Per spell (same index): the postcode and LSOA valid at its start, and whether a fallback.
+
+    The address valid on the start date is used (the one that began most recently, where
+    several were); where none was, the nearest in time. One sweep per child over addresses
+    sorted by start, with a heap of those begun, keeps this linear in the rows (up to a log):
+    a child repeated across a large file no longer pairs every spell with every address.
+    """
+    chosen = np.full(len(spells), -1, dtype=np.int64)
+    fallback = np.zeros(len(spells), dtype=bool)
+    if len(spells) and len(addresses):
+        codes, _ = pd.factorize(
+            pd.concat([spells["child_id"], addresses["child_id"]], ignore_index=True)
+        )
+        spell_child, address_child = codes[: len(spells)], codes[len(spells) :]
+        spell_start = _day_numbers(spells["start_date"], NEVER_BEFORE)
+        begins = _day_numbers(addresses["from_date"], NEVER_BEFORE)
+        ends = _day_numbers(addresses["to_date"], NEVER_AFTER)
+        address_order = np.lexsort((np.arange(len(addresses)), begins, address_child))
+        spell_order = np.lexsort((spell_start, spell_child))
+        _sweep(
+            spell_child[spell_order].tolist(),
+            spell_start[spell_order].tolist(),
+            address_child[address_order].tolist(),
+            begins[address_order].tolist(),
+            ends[address_order].tolist(),
+            address_order.tolist(),
+            spell_order.tolist(),
+            chosen,
+            fallback,
+        )
+    found = chosen >= 0
+    picked = addresses.iloc[np.where(found, chosen, 0)] if len(addresses) else None
+
+    def column(name: str) -> pd.Series:
+        values = (
+            picked[name].to_numpy(dtype=object).copy()
+            if picked is not None
+            else np.full(len(spells), None, dtype=object)
+        )
+        values[~found] = None
+        return pd.Series(values, index=spells.index, dtype="object")
+
     return pd.DataFrame(
         {
-            "postcode": chosen["postcode"],
-            "lsoa_code": chosen["lsoa_code"],
-            "has_address": chosen["distance"].notna(),
-            "address_fallback": chosen["fallback"].fillna(False).astype(bool),
+            "postcode": column("postcode"),
+            "lsoa_code": column("lsoa_code"),
+            "has_address": found,
+            "address_fallback": fallback & found,
         },
         index=spells.index,
     )
+
+
+NEVER_BEFORE = np.iinfo(np.int64).min // 2
+NEVER_AFTER = np.iinfo(np.int64).max // 2
+
+
+def _day_numbers(dates: pd.Series, missing: int) -> np.ndarray:
+    """Dates as whole days since 1970, a missing date as the given extreme."""
+    days = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    return np.where(pd.isna(dates).to_numpy(), missing, days)
+
+
+def _sweep(
+    spell_child: list[int],
+    spell_start: list[int],
+    address_child: list[int],
+    begins: list[int],
+    ends: list[int],
+    address_rows: list[int],
+    spell_rows: list[int],
+    chosen: np.ndarray,
+    fallback: np.ndarray,
+) -> None:
+    """Fill `chosen` (address row per spell row) and `fallback`, spells and addresses sorted."""
+    position, total = 0, len(address_child)
+    current = None
+    begun: list[tuple[int, int, int]] = []
+    latest_end: tuple[int, int, int] | None = None
+    for child, start, spell_row in zip(spell_child, spell_start, spell_rows, strict=True):
+        if child != current:
+            current, begun, latest_end = child, [], None
+            while position < total and address_child[position] < child:
+                position += 1
+        while position < total and address_child[position] == child and begins[position] <= start:
+            row = address_rows[position]
+            heapq.heappush(begun, (-begins[position], row, ends[position]))
+            key = (ends[position], begins[position], -row)
+            latest_end = key if latest_end is None or key > latest_end else latest_end
+            position += 1
+        while begun and begun[0][2] < start:
+            heapq.heappop(begun)  # ended before this start, so before every later one too
+        if begun:
+            chosen[spell_row] = begun[0][1]
+            continue
+        after = position if position < total and address_child[position] == child else None
+        before_gap = start - latest_end[0] if latest_end is not None else None
+        after_gap = begins[after] - start if after is not None else None
+        if after_gap is not None and (before_gap is None or after_gap <= before_gap):
+            chosen[spell_row] = address_rows[after]
+        elif latest_end is not None:
+            chosen[spell_row] = -latest_end[2]
+        fallback[spell_row] = chosen[spell_row] >= 0

@@ -87,8 +87,9 @@ def check_mapping(table: Table, mapping: dict[str, str], addresses_given: bool) 
     if missing:
         labels = ", ".join(FIELD_LABELS[field] for field in missing)
         raise RecordsError(
-            f"{table.label}: no column was matched to {labels}. Choose the columns in the "
-            f"mapping step (columns found: {', '.join(map(str, table.frame.columns[:20]))})."
+            f"{table.label}: no column was matched to {labels} (columns found: "
+            f"{', '.join(map(str, table.frame.columns[:20]))}). Say which column holds it: in "
+            "the app, in the column-mapping step; on the command line, with --map FIELD=COLUMN."
         )
     absent = [
         column

@@ -27,22 +27,65 @@ class IntakeAlert:
     """What a reader of the results must know first about the records behind them."""
 
     level: str
-    headline: str
-    reasons: tuple[str, ...]
     used: int
     dropped: int
+    reasons: tuple[tuple[str, int], ...]
+    joins: tuple[str, ...] = ()
 
-    def text(self) -> str:
-        """The headline and its reasons as one paragraph, for the command line and reports."""
-        reasons = "; ".join(self.reasons)
-        return f"{self.headline} {reasons}." if reasons else self.headline
+    @property
+    def share_dropped(self) -> float:
+        """Dropped records as a share of all records read."""
+        total = self.used + self.dropped
+        return self.dropped / total if total else 0.0
+
+    def headline(self, with_counts: bool = True) -> str:
+        """The first sentence: nothing could be used, or how much of the upload was dropped."""
+        if self.level == NOTHING_USED:
+            if not self.dropped:
+                return "The uploaded files hold no records that could be counted."
+            dropped = f" ({self.dropped:,} dropped)" if with_counts else ""
+            return (
+                f"None of the uploaded records could be used{dropped}, so the figures show no "
+                "children because of the files, not because none were found."
+            )
+        if self.share_dropped <= DROPPED_SHARE_SHOWN:
+            return ""
+        if with_counts:
+            return (
+                f"{self.dropped:,} of {self.used + self.dropped:,} records "
+                f"({self.share_dropped:.0%}) were dropped, so these figures undercount."
+            )
+        return (
+            f"More than one record in ten ({self.share_dropped:.0%}) could not be used, so these "
+            "figures undercount."
+        )
+
+    def reason_list(self, with_counts: bool = True) -> list[str]:
+        """The main reasons records were dropped, largest first."""
+        shown = [
+            f"{count:,} {reason}" if with_counts else reason
+            for reason, count in self.reasons[:REASONS_SHOWN]
+        ]
+        others = sum(count for _, count in self.reasons[REASONS_SHOWN:])
+        if others:
+            shown.append(f"{others:,} for other reasons" if with_counts else "other reasons")
+        return shown
+
+    def text(self, with_counts: bool = True) -> str:
+        """The whole warning as one paragraph (counts left out for published reports)."""
+        parts = [*self.joins]
+        headline = self.headline(with_counts)
+        if headline:
+            reasons = self.reason_list(with_counts)
+            parts.append(f"{headline} Reasons: {'; '.join(reasons)}." if reasons else headline)
+        return " ".join(parts)
 
 
-def dropped_by_reason(result: LoadResult) -> list[tuple[str, int]]:
+def dropped_by_reason(result: LoadResult) -> tuple[tuple[str, int], ...]:
     """Dropped records counted by reason, largest first."""
     dropped = result.issues[result.issues["severity"] == "dropped"]
     counts = dropped["reason"].value_counts()
-    return [(str(reason), int(count)) for reason, count in counts.items()]
+    return tuple((str(reason), int(count)) for reason, count in counts.items())
 
 
 def intake_alert(result: LoadResult) -> IntakeAlert | None:
@@ -50,29 +93,10 @@ def intake_alert(result: LoadResult) -> IntakeAlert | None:
     used = int(result.summary["spells_used"].sum()) if not result.summary.empty else 0
     reasons = dropped_by_reason(result)
     dropped = sum(count for _, count in reasons)
-    listed = tuple(f"{count:,} {reason}" for reason, count in reasons[:REASONS_SHOWN])
-    if len(reasons) > REASONS_SHOWN:
-        others = sum(count for _, count in reasons[REASONS_SHOWN:])
-        listed += (f"{others:,} for other reasons",)
     if used == 0:
-        headline = (
-            f"None of the uploaded records could be used ({dropped:,} dropped), so the figures "
-            "show no children because of the files, not because none were found. Reasons:"
-            if dropped
-            else "The uploaded files hold no records that could be counted."
-        )
-        return IntakeAlert(NOTHING_USED, headline, listed, used, dropped)
-    share = dropped / (dropped + used)
-    if share > DROPPED_SHARE_SHOWN or result.alerts:
-        parts = []
-        if share > DROPPED_SHARE_SHOWN:
-            parts.append(
-                f"{dropped:,} of {dropped + used:,} records ({share:.0%}) were dropped, so these "
-                "figures undercount. Reasons:"
-            )
-        headline = " ".join([*result.alerts, *parts]) if parts else " ".join(result.alerts)
-        return IntakeAlert(MANY_DROPPED, headline, listed if parts else (), used, dropped)
-    return None
+        return IntakeAlert(NOTHING_USED, used, dropped, reasons, result.alerts)
+    alert = IntakeAlert(MANY_DROPPED, used, dropped, reasons, result.alerts)
+    return alert if alert.joins or alert.share_dropped > DROPPED_SHARE_SHOWN else None
 
 
 def join_alert(what: str, matched: int, total: int) -> str | None:

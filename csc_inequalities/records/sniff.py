@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -14,6 +15,33 @@ from csc_inequalities.records.issues import RecordsError
 DEFAULT_UPLOAD_MAX_MB = 50.0
 XLSX_MAX_EXPANSION = 20
 XLSX_MAX_MEMBER_RATIO = 200
+# What any upload may hold, so every file is read or refused in seconds and bounded memory:
+# the largest real returns (100,000 episodes of 13 columns) are far inside these.
+MAX_COLUMNS = 300
+MAX_ROWS = 1_500_000
+MAX_WORKBOOK_CELLS = 5_000_000
+# A workbook's parts are decompressed as they are checked; no part may expand beyond this.
+XLSX_MAX_PART_BYTES = 400 * 1024 * 1024
+BLANK_LINES = re.compile(r"^[ \t,;|]*\r?\n", re.MULTILINE)
+# Files people upload by mistake, told by their first bytes.
+SIGNATURES = (
+    (b"\x1f\x8b", "a gzip-compressed file", "Decompress it and upload the file inside"),
+    (b"BZh", "a bzip2-compressed file", "Decompress it and upload the file inside"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file", "Decompress it and upload the file inside"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "Extract it and upload the files inside"),
+    (b"Rar!", "a RAR archive", "Extract it and upload the files inside"),
+    (b"%PDF", "a PDF document", "Export the data from the case system as CSV or Excel"),
+    (b"\x89PNG", "a PNG image", "Upload the data as CSV or Excel"),
+    (b"\xff\xd8\xff", "a JPEG image", "Upload the data as CSV or Excel"),
+    (b"{\\rtf", "a Rich Text document", "Save the table as CSV or Excel"),
+)
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
 SEPARATORS = (",", ";", "\t", "|")
 SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 ZIP_MAGIC = b"PK\x03\x04"
@@ -64,9 +92,23 @@ def check_size(name: str, content: bytes) -> None:
 
 
 def looks_like_xml(content: bytes) -> bool:
-    """True for XML content (a CIN census), whatever the file is called."""
-    start = content[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return start.startswith(b"<")
+    """True for XML content (a CIN census) in UTF-8 or UTF-16, whatever the file is called."""
+    head = content[:512]
+    for bom, codec, _ in BOMS:
+        if head.startswith(bom):
+            head = head.decode(codec, errors="ignore").encode("utf-8")
+            break
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+def refuse_known_binary(name: str, content: bytes) -> None:
+    """Name what a mistaken upload really is (a gzip, a PDF...) and what to upload instead."""
+    for signature, what, advice in SIGNATURES:
+        if content.startswith(signature):
+            raise RecordsError(
+                f"{name} is {what}, not a table. {advice}: a CSV, an .xlsx workbook or a CIN "
+                "census XML file."
+            )
 
 
 def looks_like_xlsx(content: bytes) -> bool:
@@ -75,14 +117,29 @@ def looks_like_xlsx(content: bytes) -> bool:
 
 
 def decode_text(name: str, content: bytes) -> tuple[str, str]:
-    """Text of a CSV in UTF-8 (with or without BOM) or Windows-1252, and the encoding used."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in content[:4096]:
+    """Text of a CSV in UTF-8, UTF-16 (as Excel's 'Unicode text') or Windows-1252, and which."""
+    refuse_known_binary(name, content)
+    for bom, codec, label in BOMS:
+        if content.startswith(bom):
+            try:
+                return content.decode(codec), label
+            except UnicodeDecodeError:
+                break
+    head = content[:4096]
+    if head and b"\x00" in head:
+        # UTF-16 without a byte-order mark puts a zero byte beside every ASCII character.
+        for codec, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+            if zeros.count(0) > 0.9 * len(zeros):
+                try:
+                    return content.decode(codec), "UTF-16"
+                except UnicodeDecodeError:
+                    break
         raise RecordsError(
-            f"{name} is saved as UTF-16 text or is not a text file. Expected a CSV saved as "
+            f"{name} is not a text file (it holds binary data). Expected a CSV saved as "
             "'CSV UTF-8' (or Windows-1252), an .xlsx workbook or a CIN census XML file."
         )
     try:
-        return content.decode("utf-8-sig"), "UTF-8"
+        return content.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
     try:
@@ -121,10 +178,29 @@ def require_rows(name: str, frame: pd.DataFrame) -> None:
         )
 
 
+def check_shape(name: str, rows: int, columns: int) -> None:
+    """Refuse a table too long or too wide to be a return, before it is parsed."""
+    if columns > MAX_COLUMNS:
+        raise RecordsError(
+            f"{name} has {columns:,} columns; this tool reads tables of up to {MAX_COLUMNS:,} "
+            "columns. Keep only the columns it needs (child id, dates, postcode or LSOA, "
+            "ethnicity...) and upload again."
+        )
+    if rows > MAX_ROWS:
+        raise RecordsError(
+            f"{name} has more than {MAX_ROWS:,} rows, more than any return holds. Split it by "
+            "year, or remove empty rows, and upload again."
+        )
+
+
 def read_delimited(name: str, content: bytes) -> Table:
     """A CSV (or semicolon- or tab-separated) file as a table of text cells."""
     text, encoding = decode_text(name, content)
+    del content
+    text = BLANK_LINES.sub("", text)
     separator = detect_separator(text)
+    heading = next((line for line in text.splitlines() if line.strip()), "")
+    check_shape(name, text.count("\n"), heading.count(separator) + 1)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -139,6 +215,7 @@ def read_delimited(name: str, content: bytes) -> Table:
             f"{name} could not be read as a table separated by {SEPARATOR_NAMES[separator]}: "
             f"{str(error).strip()}. Expected one heading row and one record per row."
         ) from None
+    del text
     frame = tidy_cells(frame)
     require_rows(name, frame)
     notes = []
@@ -173,21 +250,95 @@ def guard_zip(name: str, content: bytes) -> None:
         raise RecordsError(
             f"{name} is a zip file but not an Excel workbook. Expected an .xlsx workbook or a CSV."
         )
+    check_expanded_sizes(name, archive, members, limit)
+
+
+def check_expanded_sizes(
+    name: str, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: int
+) -> None:
+    """Decompress every part as a stream, stopping at the limits: declared sizes can lie."""
+    total = 0
+    for member in members:
+        expanded = 0
+        try:
+            with archive.open(member) as stream:
+                while block := stream.read(1 << 20):
+                    expanded += len(block)
+                    total += len(block)
+                    if expanded > XLSX_MAX_PART_BYTES or total > limit:
+                        raise RecordsError(
+                            f"{name} was refused: its part {member.filename} expands beyond "
+                            f"{min(XLSX_MAX_PART_BYTES, limit) / 1048576:.0f} MB, which is how "
+                            "zip bombs look. Save the data as a CSV and upload that instead."
+                        )
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            raise RecordsError(
+                f"{name} is a damaged or unsupported zip file. Expected an .xlsx workbook or a CSV."
+            ) from None
+
+
+def sheet_frame(name: str, sheet) -> pd.DataFrame:
+    """One worksheet as text cells, read row by row and refused once it outgrows the caps."""
+    rows = sheet.iter_rows(values_only=True)
+    heading = next(rows, None)
+    if heading is None:
+        return pd.DataFrame()
+    width = max((i + 1 for i, value in enumerate(heading) if value is not None), default=0)
+    check_shape(name, 0, width)
+    cells = 0
+    body = []
+    for row in rows:
+        if any(value is not None for value in row[:width]):
+            body.append(tuple(cell_text(value) for value in row[:width]))
+            cells += width
+            if cells > MAX_WORKBOOK_CELLS:
+                raise RecordsError(
+                    f"{name} holds more than {MAX_WORKBOOK_CELLS:,} cells, too many to read "
+                    "from a workbook quickly. Save the sheet as 'CSV UTF-8' and upload that."
+                )
+    check_shape(name, len(body), width)
+    columns = [cell_text(value) or f"Unnamed: {i}" for i, value in enumerate(heading[:width])]
+    return pd.DataFrame(body, columns=columns, dtype="str")
+
+
+def cell_text(value: object) -> str | None:
+    """A workbook cell as the text a CSV would hold (whole numbers without '.0')."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def read_workbook(name: str, content: bytes) -> list[Table]:
     """Every sheet of an .xlsx workbook as a table of text cells (after the zip-bomb guard)."""
     guard_zip(name, content)
+    from openpyxl import load_workbook  # imported on first workbook, off the app's start-up
+
     try:
-        sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, dtype="str", engine="openpyxl")
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
         raise RecordsError(
             f"{name} could not be opened as an Excel workbook. Expected an .xlsx file saved by "
             "Excel, or a CSV."
         ) from None
+    try:
+        frames = {
+            str(sheet.title): sheet_frame(f"{name} (sheet {sheet.title})", sheet)
+            for sheet in book.worksheets
+        }
+    except RecordsError:
+        raise
+    except Exception:
+        raise RecordsError(
+            f"{name} could not be read as an Excel workbook (a sheet is damaged). Save it again "
+            "from Excel, or as a CSV."
+        ) from None
+    finally:
+        book.close()
     tables = [
-        Table(file=name, frame=tidy_cells(frame), sheet=str(sheet))
-        for sheet, frame in sheets.items()
+        Table(file=name, frame=tidy_cells(frame), sheet=sheet)
+        for sheet, frame in frames.items()
         if len(frame.columns) > 0
     ]
     if not tables:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from csc_inequalities.records.canonical import LoadResult
+from csc_inequalities.records.intake import NOTHING_USED, IntakeAlert, intake_alert
 from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR, geography_for
 from csc_inequalities.results import deprivation, ethnicity, narrative
 from csc_inequalities.results.gradient import (
@@ -85,6 +87,8 @@ class Analysis:
     sentences: dict[str, str]
     ethnicity_sentences: dict[str, str]
     metadata: dict[str, Any] = field(default_factory=dict)
+    # What the reader must know first about the records (many dropped, a poor join), if any.
+    intake: IntakeAlert | None = None
 
     @property
     def decile_scheme(self) -> str:
@@ -287,6 +291,10 @@ def run_analysis(
     cwip = cwip_overlay(store, measure.intervention) if deciles == "national" else None
     if deciles == "national":
         sentences["cwip"] = narrative.cwip_sentence(cwip, measure)
+    intake = intake_alert(records) if isinstance(records, LoadResult) else None
+    if intake is not None and intake.level == NOTHING_USED:
+        # "0 children" is never a finding when the records were refused: say why instead.
+        sentences = dict.fromkeys(sentences, "") | {"overall": intake.text()}
     return Analysis(
         la_code=la_code,
         la_name=la_name,
@@ -308,4 +316,5 @@ def run_analysis(
         metadata=_metadata(measure, imd_year, deciles, domain, counts, located)
         | {"denominator_note": denominator_note(imd_year, replaced, len(lsoas))}
         | ({"ethnicity_note": OWN_ETHNIC_NOTE} if own_ethnic_children is not None else {}),
+        intake=intake,
     )

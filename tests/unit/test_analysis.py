@@ -69,9 +69,12 @@ def test_no_records_counted_breaks_nothing(average):
     assert analysis.overall.count == 0
     assert analysis.summary.ratio_quintile.ratio is None
     assert analysis.summary.slope.sii is None
-    assert analysis.sentences["sii"].endswith("no children were counted.")
     assert analysis.trend.sii.empty
-    assert all(isinstance(sentence, str) and sentence for sentence in analysis.sentences.values())
+    # Nothing was counted because nothing was uploaded: that is said instead of "0 children".
+    assert (
+        analysis.sentences["overall"] == "The uploaded files hold no records that could be counted."
+    )
+    assert all(sentence == "" for key, sentence in analysis.sentences.items() if key != "overall")
 
 
 def test_unknown_authority_is_a_clear_error(average):

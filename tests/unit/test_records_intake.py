@@ -56,7 +56,7 @@ def test_a_header_join_matching_under_half_of_the_children_is_an_alert():
     [alert] = result.alerts
     assert alert.startswith("Only 1 of 3 children (33%) in the Episodes table have a row in the")
     warning = intake_alert(result)
-    assert warning is not None and alert in warning.headline
+    assert warning is not None and warning.text().startswith(alert)
 
 
 def test_a_header_with_extra_columns_is_read():
@@ -146,8 +146,10 @@ def test_records_all_outside_the_authority_are_an_error_alert_not_a_finding():
     assert result.spells.empty
     alert = intake_alert(result)
     assert alert is not None and alert.level == NOTHING_USED
-    assert "None of the uploaded records could be used (3 dropped)" in alert.headline
-    assert alert.reasons == ("3 outside the authority",)
+    assert "None of the uploaded records could be used (3 dropped)" in alert.headline()
+    assert alert.reason_list() == ["3 outside the authority"]
+    assert "(3 dropped)" not in alert.text(with_counts=False)
+    assert "outside the authority" in alert.text(with_counts=False)
     counted = count_by_lsoa(result, Measure("CLA", "at_date", date(2024, 3, 31)), 2021)
     assert counted["count"].sum() == 0
 
@@ -157,8 +159,12 @@ def test_a_large_share_dropped_is_a_warning_with_reasons():
     result = load_records([("episodes.csv", episodes.encode())], LA, FakeStore())
     alert = intake_alert(result)
     assert alert.level == "warning"
-    assert alert.headline.startswith("1 of 4 records (25%) were dropped")
-    assert alert.reasons == ("1 unknown postcode",)
+    assert alert.headline().startswith("1 of 4 records (25%) were dropped")
+    assert alert.reason_list() == ["1 unknown postcode"]
+    assert alert.text(with_counts=False) == (
+        "More than one record in ten (25%) could not be used, so these figures undercount. "
+        "Reasons: unknown postcode."
+    )
 
 
 def test_a_clean_upload_has_no_alert():

@@ -87,7 +87,12 @@ def workbook_extract() -> bytes:
 
 def test_loading_writes_nothing_to_disk(tmp_path, monkeypatch):
     files = FILES + [("extract.xlsx", workbook_extract())]
-    monkeypatch.chdir(tmp_path)
+    work, temporary = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir()
+    temporary.mkdir()
+    monkeypatch.chdir(work)
+    # A temporary folder of its own, so other processes' files cannot be mistaken for ours.
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     writes = []
     real_open, real_os_open = builtins.open, os.open
 
@@ -103,11 +108,10 @@ def test_loading_writes_nothing_to_disk(tmp_path, monkeypatch):
 
     monkeypatch.setattr(builtins, "open", watched_open)
     monkeypatch.setattr(os, "open", watched_os_open)
-    temp_before = set(os.listdir(tempfile.gettempdir()))
     load_records(files, LA, FakeStore())
     assert writes == []
-    assert list(tmp_path.iterdir()) == []
-    assert set(os.listdir(tempfile.gettempdir())) - temp_before == set()
+    assert list(work.iterdir()) == []
+    assert list(temporary.iterdir()) == []
 
 
 def test_loading_logs_and_prints_nothing_about_a_child(caplog, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import zipfile
 
@@ -49,9 +50,28 @@ def test_windows_1252_text_keeps_its_characters():
     assert "Zoë £5" in text
 
 
-def test_utf16_is_refused_with_the_expected_encoding_named():
-    with pytest.raises(RecordsError, match="CSV UTF-8"):
-        decode_text("f.csv", CSV.encode("utf-16"))
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_as_excel_saves_unicode_text_is_read(codec):
+    text, used = decode_text("f.csv", CSV.encode(codec))
+    assert (text.lstrip("\ufeff"), used) == (CSV, "UTF-16")
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (gzip.compress(CSV.encode()), "a gzip-compressed file"),
+        (b"%PDF-1.7\n%\xe2\xe3", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "a PNG image"),
+    ],
+)
+def test_a_mistaken_file_is_named_for_what_it_really_is(content, what):
+    with pytest.raises(RecordsError, match=f"renamed.csv is {what}, not a table"):
+        read_tables("renamed.csv", content)
+
+
+def test_binary_data_is_not_called_a_text_encoding():
+    with pytest.raises(RecordsError, match="not a text file"):
+        read_tables("random.csv", bytes(range(256)) * 20)
 
 
 @pytest.mark.parametrize(
