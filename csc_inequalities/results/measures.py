@@ -43,6 +43,9 @@ _LIKELY_TO = {
     ("CLA", "starts"): "to start to be looked after",
 }
 COVERED_YEAR_SHARE = 0.2
+# An end date this long after the latest start is a plan (no authority goes a year without a
+# new spell), not an event.
+PLANNED_END_AFTER = pd.Timedelta(days=366)
 COUNTED_COLUMNS = ["child_id", "lsoa11_code", "lsoa21_code", "ethnic_group"]
 
 
@@ -54,6 +57,11 @@ def _format_date(day: date) -> str:
 def year_ending(year: int) -> date:
     """The last day (31 March) of the DfE reporting year that ends in ``year``."""
     return date(year, YEAR_END_MONTH, YEAR_END_DAY)
+
+
+def last_year_ended(today: date) -> int:
+    """The latest reporting year whose 31 March has come."""
+    return today.year if today >= year_ending(today.year) else today.year - 1
 
 
 def reporting_year(day: pd.Timestamp | date) -> int:
@@ -127,30 +135,46 @@ def spells_of(records: Any) -> pd.DataFrame:
     return records if isinstance(records, pd.DataFrame) else records.spells
 
 
-def available_years(spells: pd.DataFrame) -> list[int]:
+def latest_recorded_date(spells: pd.DataFrame, today: date | None = None) -> pd.Timestamp:
+    """The last day the records describe: their latest start, or a recorded end after it.
+
+    Case systems hold planned end dates: an end after today, or more than a year after the
+    latest start (no authority goes a year without a new spell), is a plan, not an event,
+    and does not extend what the records cover.
+    """
+    last_start = spells["start_date"].max()
+    now = pd.Timestamp(today or date.today())
+    ends = spells["end_date"]
+    recorded_ends = ends[(ends <= now) & (ends <= last_start + PLANNED_END_AFTER)]
+    return max(last_start, recorded_ends.max()) if recorded_ends.notna().any() else last_start
+
+
+def available_years(spells: pd.DataFrame, today: date | None = None) -> list[int]:
     """Reporting years the records cover: the latest year, and years with many closures.
 
     A return holds every spell open during its own collection years, so early starts alone
     do not make an early year complete, and a few early closures (plans reported inside a
     still-open CIN episode) do not either: a year counts as covered when at least
-    COVERED_YEAR_SHARE as many spells ended in it as in the year with most closures.
+    COVERED_YEAR_SHARE as many spells ended in it as in the year with most closures. The
+    latest year is the one holding the last recorded event (planned end dates are not
+    events), and never one whose 31 March is still to come.
     """
     if spells.empty:
         return []
+    now = today or date.today()
+    latest = latest_recorded_date(spells, now)
+    last_year = min(reporting_year(latest), last_year_ended(now))
     ends = pd.DatetimeIndex(spells["end_date"].dropna())
-    latest = max(spells["start_date"].max(), ends.max() if len(ends) else pd.NaT)
     years, closures = np.unique(ends.year + (ends.month >= 4), return_counts=True)
     covered = years[closures >= COVERED_YEAR_SHARE * closures.max()] if len(years) else years
-    return sorted({int(year) for year in covered} | {reporting_year(latest)})
+    return sorted({int(year) for year in covered if year <= last_year} | {last_year})
 
 
 def default_measure(spells: pd.DataFrame, intervention: str = "CPP") -> Measure:
     """Children open at 31 March of the latest reporting year in the records."""
     years = available_years(spells_of(spells))
     if not years:
-        today = date.today()
-        year = today.year if today >= year_ending(today.year) else today.year - 1
-        return Measure(intervention, "at_date", year_ending(year))
+        return Measure(intervention, "at_date", year_ending(last_year_ended(date.today())))
     return Measure(intervention, "at_date", year_ending(years[-1]))
 
 

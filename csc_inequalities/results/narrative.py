@@ -212,12 +212,18 @@ def ethnicity_deprivation_sentence(table: pd.DataFrame, measure: Measure) -> str
         )
     if flatter:
         parts.append(f"not higher for {_listed(flatter)} children")
-    sentence = "; ".join(parts) if parts else "No ethnic group had children counted at both ends"
-    if unknown:
-        sentence += (
-            f"{'; ' if parts else ''}too few {measure.noun()} to compare the ends for "
-            f"{_listed(unknown)} children"
+    if not parts:
+        sentence = (
+            f"There were too few {measure.noun()} in England's most and least deprived fifths "
+            "to compare them for any ethnic group"
         )
+    elif unknown:
+        parts.append(
+            f"too few {measure.noun()} to compare the ends for {_listed(unknown)} children"
+        )
+        sentence = "; ".join(parts)
+    else:
+        sentence = "; ".join(parts)
     return f"{sentence[0].upper()}{sentence[1:]} (denominators estimated; see methods)."
 
 

@@ -193,3 +193,19 @@ def test_invalid_measures_are_refused():
         Measure("XYZ", "at_date", MARCH_31)
     with pytest.raises(ValueError):
         Measure("CLA", "starts", date(2024, 6, 30))
+
+
+def test_planned_end_dates_never_make_a_later_31_march_a_figure():
+    # A case-system extract with starts to early 2025 and plans ending in 2027.
+    rows = [
+        (f"P{i}", "CPP", f"2024-0{1 + i % 9}-01", "2027-06-30", "E01000001", "WBRI", "White", False)
+        for i in range(12)
+    ]
+    rows += [("Q", "CPP", "2025-02-10", None, "E01000001", "WBRI", "White", False)]
+    assert available_years(spells(rows), today=date(2026, 11, 29)) == [2025]
+
+
+def test_no_figure_is_given_at_a_31_march_still_to_come():
+    rows = [("A", "CLA", "2026-05-01", None, "E01000001", "WBRI", "White", False)]
+    assert available_years(spells(rows), today=date(2026, 11, 29)) == [2026]
+    assert available_years(spells(rows), today=date(2027, 4, 2)) == [2027]

@@ -116,3 +116,21 @@ def test_trend_ethnicity_and_cwip_sentences():
     cwip = pd.DataFrame({"decile": [1, 10], "rate_per_10000": [113.0, 9.0]})
     assert "12.6 times as high" in cwip_sentence(cwip, CPP)
     assert cwip_sentence(None, CPP).startswith("No England gradient")
+
+
+def test_the_ethnicity_sentence_reads_when_no_group_has_both_ends():
+    from csc_inequalities.results.ethnicity import MAJOR_GROUPS
+    from csc_inequalities.results.narrative import ethnicity_deprivation_sentence
+
+    table = pd.DataFrame(
+        [
+            {"quintile": q, "ethnic_group": g, "count": 0.0, "rate_per_10000": 0.0}
+            for q in range(1, 6)
+            for g in MAJOR_GROUPS
+        ]
+    )
+    assert ethnicity_deprivation_sentence(table, CPP) == (
+        "There were too few children on a child protection plan in England's most and least "
+        "deprived fifths to compare them for any ethnic group (denominators estimated; see "
+        "methods)."
+    )
