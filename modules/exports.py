@@ -11,7 +11,12 @@ from shiny import module, reactive, render, req, ui
 from shiny.types import SilentException
 
 from csc_inequalities.exports.filenames import export_filename
-from csc_inequalities.exports.images import MEDIA_TYPES, figure_image, print_ready
+from csc_inequalities.exports.images import (
+    MEDIA_TYPES,
+    ImageExportError,
+    figure_image,
+    print_ready,
+)
 from csc_inequalities.exports.report import REPORT_FORMATS, report_bytes, report_filename
 from csc_inequalities.exports.tables import csv_bytes, xlsx_bytes
 from csc_inequalities.figures.layers import LAYERS, layer_map
@@ -57,6 +62,9 @@ async def _image(fig: go.Figure, image_format: str) -> bytes:
     """Render off the event loop; if the browser is missing, say so instead of failing silently."""
     try:
         return await asyncio.to_thread(figure_image, fig, image_format)
+    except ImageExportError as error:
+        ui.notification_show(str(error), type="error", duration=15)
+        raise SilentException() from None
     except Exception:
         ui.notification_show(
             "The image could not be drawn: image export needs Chromium on the server "
@@ -274,9 +282,14 @@ def exports_server(
                 def step(message: str) -> None:
                     loop.call_soon_threadsafe(lambda: progress.inc(1, detail=message))
 
-                yield await asyncio.to_thread(
-                    report_bytes, result, loaded, shown, report_format, step, store
-                )
+                try:
+                    content = await asyncio.to_thread(
+                        report_bytes, result, loaded, shown, report_format, step, store
+                    )
+                except ImageExportError as error:
+                    ui.notification_show(str(error), type="error", duration=15)
+                    raise SilentException() from None
+                yield content
 
         download.__name__ = f"report_{report_format}"
         render.download_button(

@@ -40,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the records, run the analysis and write the report."""
+    from csc_inequalities.exports.images import ImageExportError
     from csc_inequalities.exports.report import REPORT_FORMATS, report_bytes
     from csc_inequalities.publication.disclosure import DisclosureRule
     from csc_inequalities.publication.view_context import view_context
@@ -55,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     store, records, analysis = analysis_from(args)
     context = view_context(analysis, args.view, rule)
-    content = report_bytes(analysis, records, context, report_format, progress=print, store=store)
+    try:
+        content = report_bytes(
+            analysis, records, context, report_format, progress=print, store=store
+        )
+    except ImageExportError as error:
+        raise UserError(str(error)) from None
     args.out.write_bytes(content)
     print(f"wrote {args.out} ({len(content):,} bytes): {context.view_label}")
     return 0

@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
+import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,11 @@ MIN_PLOT_HEIGHT_PX = 380
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
+# A chart renders in 0.2-1.5 s once the browser runs; one not back within this has hung.
+RENDER_TIMEOUT_S = 90
+BROWSER_CHECK_TIMEOUT_S = 30
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
 _server_lock = threading.Lock()
 _render_lock = threading.Lock()
 _topojson_folder: Path | None = None
@@ -51,14 +59,47 @@ class ExportImage:
     alt_text: str
 
 
+class ImageExportError(RuntimeError):
+    """Chart images cannot be drawn on this machine (no working browser), said in plain words."""
+
+
+def working_browser() -> str:
+    """The Chromium kaleido will drive: BROWSER_PATH, else Debian's, else one on the PATH.
+
+    It is started once with --version, so a missing or broken browser is reported at once
+    instead of failing inside kaleido's background thread while the export waits for ever.
+    """
+    configured = os.environ.get("BROWSER_PATH")
+    candidates = [configured] if configured else [str(DEBIAN_CHROMIUM), *BROWSER_NAMES]
+    for candidate in candidates:
+        path = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        if path is None:
+            continue
+        try:
+            subprocess.run(
+                [path, "--version"],
+                capture_output=True,
+                timeout=BROWSER_CHECK_TIMEOUT_S,
+                check=True,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        return path
+    where = f"BROWSER_PATH={configured}" if configured else "/usr/bin/chromium or the PATH"
+    raise ImageExportError(
+        f"Chart images need Chromium, and none that works was found ({where}). Install it "
+        "(Debian: apt-get install chromium) or set BROWSER_PATH to a working Chrome or "
+        "Chromium. Tables and the HTML report's text do not need it."
+    )
+
+
 def ensure_image_server() -> None:
     """Start kaleido's browser once per process; later exports reuse it (0.2-1.5 s, not 3-5 s)."""
     global _topojson_folder
     with _server_lock:
         if _topojson_folder is not None:
             return
-        if "BROWSER_PATH" not in os.environ and DEBIAN_CHROMIUM.exists():
-            os.environ["BROWSER_PATH"] = str(DEBIAN_CHROMIUM)
+        os.environ["BROWSER_PATH"] = working_browser()
         folder = Path(tempfile.mkdtemp(prefix="csc-topojson-"))
         (folder / "world_110m.json").write_text(json.dumps(empty_world_topojson()))
         import kaleido  # imported on first export: most sessions never make an image
@@ -136,12 +177,37 @@ def figure_image(fig: go.Figure, image_format: str, width: int = LAYOUT_WIDTH_PX
     scale = PNG_MIN_WIDTH_PX / width if image_format == "png" else 1.0
     import kaleido
 
+    spec = fig.to_dict()
+    opts = {"format": image_format, "width": width, "height": height, "scale": scale}
     with _render_lock:
-        return kaleido.calc_fig_sync(
-            fig.to_dict(),
-            opts={"format": image_format, "width": width, "height": height, "scale": scale},
-            topojson=_topojson_folder.as_uri() + "/",
+        return _with_timeout(
+            lambda: kaleido.calc_fig_sync(spec, opts=opts, topojson=_topojson_folder.as_uri() + "/")
         )
+
+
+def _with_timeout(render: Callable[[], bytes]) -> bytes:
+    """The rendered image, or a clear error if the browser stops answering."""
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(_attempt(render)), daemon=True)
+    worker.start()
+    worker.join(RENDER_TIMEOUT_S)
+    if not outcome:
+        raise ImageExportError(
+            f"The chart image was not drawn within {RENDER_TIMEOUT_S} s: the browser that draws "
+            "images (Chromium) stopped answering. Restart the app; if it happens again, check "
+            "that Chromium runs on the server."
+        )
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _attempt(render: Callable[[], bytes]) -> bytes | Exception:
+    """Run a render, handing back its error as a value so the waiting thread can raise it."""
+    try:
+        return render()
+    except Exception as error:
+        return error
 
 
 def export_image(
