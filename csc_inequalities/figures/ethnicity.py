@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
@@ -11,11 +12,17 @@ from numpy.typing import ArrayLike
 from csc_inequalities.figures.gradient import RECORDS_SOURCE_LINE, Y_TITLE
 from csc_inequalities.figures.style import (
     CATEGORY_COLOURS,
+    MIN_CHILDREN_FOR_RATE,
     MUTED_COLOUR,
     TEXT_COLOUR,
+    TOO_FEW_NOTE,
+    axis_title,
+    beyond_markers,
     chart_layout,
+    estimate_range,
     reference_label,
     reference_line,
+    tick_label,
 )
 from csc_inequalities.results.ethnicity import GROUP_NAMES, MAJOR_GROUPS, NOT_KNOWN
 
@@ -27,10 +34,19 @@ GROUP_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]
 TICK_NAMES = {
     "White": "White",
     "Mixed": "Mixed or<br>Multiple",
-    "Asian": "Asian or<br>Asian British",
+    "Asian": "Asian or<br>Asian<br>British",
     "Black": "Black, African,<br>Caribbean or<br>Black British",
     "Other": "Other ethnic<br>group",
 }
+
+
+def group_ticks(groups: pd.DataFrame) -> list[str]:
+    """Each group's axis label; a group with too few children for a rate says so under it."""
+    return [
+        TICK_NAMES[group]
+        + ("<br><i>too few children</i>" if children < MIN_CHILDREN_FOR_RATE else "")
+        for group, children in zip(groups["ethnic_group"], groups["children"], strict=True)
+    ]
 
 
 def _whiskers(rate: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> dict:
@@ -50,10 +66,16 @@ def ethnicity_chart(
     """Bars of the rate per major ethnic group with 95% intervals."""
     groups = table[table["ethnic_group"].isin(MAJOR_GROUPS)]
     not_known = table.loc[table["ethnic_group"] == NOT_KNOWN, "count"].sum()
+    too_few = (groups["children"] < MIN_CHILDREN_FOR_RATE).tolist()
+    ticks = group_ticks(groups)
+    drawn = groups["rate_per_10000"].where(~groups["children"].lt(MIN_CHILDREN_FOR_RATE))
+    y_range, above, _ = estimate_range(
+        drawn.tolist(), groups["lower_95ci"].tolist(), groups["upper_95ci"].tolist()
+    )
     bars = {
         "type": "bar",
-        "x": [TICK_NAMES[group] for group in groups["ethnic_group"]],
-        "y": groups["rate_per_10000"],
+        "x": ticks,
+        "y": drawn,
         "marker": {"color": CATEGORY_COLOURS[: len(groups)]},
         "error_y": _whiskers(groups["rate_per_10000"], groups["lower_95ci"], groups["upper_95ci"]),
         "customdata": groups[["count", "children", "lower_95ci", "upper_95ci"]].to_numpy(),
@@ -64,6 +86,9 @@ def ethnicity_chart(
         ),
         "name": "Rate with 95% confidence interval",
     }
+    traces = [bars]
+    if y_range and (marker := beyond_markers(ticks, above, y_range[1], TEXT_COLOUR)):
+        traces.append(marker)
     shapes, notes = [], []
     if not math.isnan(overall_rate):
         shapes.append(
@@ -74,6 +99,8 @@ def ethnicity_chart(
         f"{la_name}: rate by ethnic group. Ethnicity not known for {not_known:,.0f} "
         "counted (not shown)."
     )
+    if any(too_few):
+        subtitle += f" {TOO_FEW_NOTE}"
     layout = chart_layout(
         measure_label,
         subtitle,
@@ -82,11 +109,14 @@ def ethnicity_chart(
         source_y=-0.3,
         notes=notes,
         shapes=shapes,
-        xaxis={"title": {"text": ""}},
-        yaxis={"title": {"text": Y_TITLE}, "rangemode": "tozero"},
-        margin={"b": 140},
+        xaxis={"title": {"text": ""}, "tickangle": 0, "tickfont": {"size": 12}},
+        yaxis={"title": axis_title(Y_TITLE), "rangemode": "tozero"}
+        | ({"range": y_range} if y_range else {}),
+        showlegend=any(above),
+        legend={"orientation": "h", "y": -0.3, "x": 0},
+        margin={"b": 170},
     )
-    fig = go.Figure(data=[bars], layout=layout)
+    fig = go.Figure(data=traces, layout=layout)
     return fig, ethnicity_alt_text(groups, measure_label, la_name, not_known)
 
 
@@ -95,8 +125,14 @@ def ethnicity_alt_text(
 ) -> str:
     """A text alternative listing each group's rate."""
     rates = "; ".join(
-        f"{name} {rate:.1f}" if not math.isnan(rate) else f"{name} no rate (no children estimated)"
-        for name, rate in zip(groups["group_name"], groups["rate_per_10000"], strict=True)
+        f"{name} no rate (no children estimated)"
+        if math.isnan(rate)
+        else f"{name} too few children for a rate ({rate:.1f})"
+        if children < MIN_CHILDREN_FOR_RATE
+        else f"{name} {rate:.1f}"
+        for name, rate, children in zip(
+            groups["group_name"], groups["rate_per_10000"], groups["children"], strict=True
+        )
     )
     return (
         f"{measure_label} in {la_name}: bar chart of the rate per 10,000 children aged 0-17 by "
@@ -112,12 +148,18 @@ def ethnicity_deprivation_chart(
     # The columns once as arrays: filtering the whole frame per group cost more than plotting.
     ethnic_group = table["ethnic_group"].to_numpy()
     quintile = table["quintile"].to_numpy()
-    rate = table["rate_per_10000"].to_numpy()
+    enough = table["children"].to_numpy() >= MIN_CHILDREN_FOR_RATE
+    rate = np.where(enough, table["rate_per_10000"].to_numpy(dtype=float), np.nan)
     lower, upper = table["lower_95ci"].to_numpy(), table["upper_95ci"].to_numpy()
     customdata = table[["quintile_label", "count", "children"]].to_numpy()
-    traces = []
+    y_range, above, _ = estimate_range(rate.tolist(), lower.tolist(), upper.tolist())
+    above = np.array(above, dtype=bool)
+    traces, beyond_x = [], []
     for position, group in enumerate(MAJOR_GROUPS):
-        rows = ethnic_group == group
+        rows = (ethnic_group == group) & ~np.isnan(rate)
+        if not rows.any():
+            continue  # no quintile has enough children of this group: no empty legend entry
+        beyond_x += list(quintile[rows & above] + offsets[position])
         traces.append(
             {
                 "type": "scatter",
@@ -140,20 +182,34 @@ def ethnicity_deprivation_chart(
                 ),
             }
         )
+    if y_range and (
+        marker := beyond_markers(beyond_x, [True] * len(beyond_x), y_range[1], TEXT_COLOUR)
+    ):
+        traces.append(marker)
+    hidden = int((~enough & table["ethnic_group"].isin(MAJOR_GROUPS).to_numpy()).sum())
+    subtitle = (
+        f"{la_name}: rate by ethnic group within deprivation quintiles (denominators estimated)"
+    )
+    if hidden:
+        subtitle += f". {TOO_FEW_NOTE}"
     layout = chart_layout(
         measure_label,
-        f"{la_name}: rate by ethnic group within deprivation quintiles (denominators estimated)",
+        subtitle,
         ETHNICITY_SOURCE_LINE,
-        height=560,
+        height=580,
         source_y=-0.55,
         xaxis={
-            "title": {"text": "Deprivation quintile (1 = most deprived 20% in England)"},
+            "title": axis_title("Deprivation quintile (1 = most deprived 20% in England)"),
             "tickvals": sorted(table["quintile"].unique()),
-            "ticktext": table.drop_duplicates("quintile")["quintile_label"].tolist(),
+            "ticktext": [
+                tick_label(label) for label in table.drop_duplicates("quintile")["quintile_label"]
+            ],
+            "tickangle": 0,
         },
-        yaxis={"title": {"text": Y_TITLE}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.25, "x": 0},
-        margin={"b": 210},
+        yaxis={"title": axis_title(Y_TITLE), "rangemode": "tozero"}
+        | ({"range": y_range} if y_range else {}),
+        legend={"orientation": "h", "y": -0.3, "x": 0},
+        margin={"b": 230},
     )
     fig = go.Figure(data=traces, layout=layout)
     return fig, ethnicity_deprivation_alt_text(table, measure_label, la_name)
@@ -161,13 +217,18 @@ def ethnicity_deprivation_chart(
 
 def ethnicity_deprivation_alt_text(table: pd.DataFrame, measure_label: str, la_name: str) -> str:
     """A text alternative giving each group's rate in the most and least deprived quintiles."""
-    keys = zip(table["ethnic_group"], table["quintile"], strict=True)
+    keys = list(zip(table["ethnic_group"], table["quintile"], strict=True))
     rates = dict(zip(keys, table["rate_per_10000"], strict=True))
+    children = dict(zip(keys, table["children"], strict=True))
     parts = []
     for group in MAJOR_GROUPS:
         ends = [
-            "no estimate" if math.isnan(rate) else f"{rate:.1f}"
-            for rate in (rates.get((group, q), math.nan) for q in (1, 5))
+            "no estimate"
+            if math.isnan(rate)
+            else "too few children"
+            if children.get((group, q), 0) < MIN_CHILDREN_FOR_RATE
+            else f"{rate:.1f}"
+            for q, rate in ((q, rates.get((group, q), math.nan)) for q in (1, 5))
         ]
         parts.append(f"{GROUP_NAMES[group]}: {ends[0]} in quintile 1, {ends[1]} in quintile 5")
     return (

@@ -10,12 +10,17 @@ import plotly.graph_objects as go
 
 from csc_inequalities.figures.style import (
     DECILE_COLOURS,
+    MIN_CHILDREN_FOR_RATE,
     MUTED_COLOUR,
     QUINTILE_COLOURS,
     REFERENCE_COLOUR,
     SOURCE_LINE,
     TEXT_COLOUR,
+    TOO_FEW_TEXT,
+    axis_title,
+    beyond_markers,
     chart_layout,
+    estimate_range,
     reference_label,
     reference_line,
 )
@@ -27,7 +32,7 @@ CWIP_SOURCE = "England 2015 gradient: Bywaters et al. (2020), Child Welfare Ineq
 Y_TITLE = "Rate per 10,000 children aged 0-17"
 
 
-def axis_title(scheme: str, la_name: str) -> str:
+def group_axis_title(scheme: str, la_name: str) -> str:
     """The x axis title, saying which end is most deprived and against what."""
     word = group_word(scheme)
     share = "10%" if word == "decile" else "20%"
@@ -76,12 +81,17 @@ def gradient_chart(
     """Bars of the rate per group with interval whiskers, the overall rate and the CWIP line."""
     colours = DECILE_COLOURS if group_word(scheme) == "decile" else QUINTILE_COLOURS
     groups = table["group"].astype(int).tolist()
+    too_few = table["children"].between(0, MIN_CHILDREN_FOR_RATE, inclusive="neither")
+    drawn = table["rate_per_10000"].where(~too_few)
+    y_range, above, _ = estimate_range(
+        drawn.tolist(), table["lower_95ci"].tolist(), table["upper_95ci"].tolist()
+    )
     traces = [
         {
             "type": "bar",
             "x": groups,
-            "y": table["rate_per_10000"],
-            "name": f"{la_name}: rate with 95% confidence interval",
+            "y": drawn,
+            "name": "Rate with 95% confidence interval",
             "marker": {"color": colours[: len(groups)]},
             "error_y": {
                 "type": "data",
@@ -94,21 +104,27 @@ def gradient_chart(
             "hoverinfo": "text",
         }
     ]
-    empty = table[table["children"] <= 0]
-    if not empty.empty:
+    empty = (table["children"] <= 0).tolist()
+    labels = [
+        "no LSOAs" if none else TOO_FEW_TEXT if few else ""
+        for none, few in zip(empty, too_few.tolist(), strict=True)
+    ]
+    if any(labels):
         traces.append(
             {
                 "type": "scatter",
-                "x": empty["group"].astype(int),
-                "y": [0] * len(empty),
+                "x": [group for group, label in zip(groups, labels, strict=True) if label],
+                "y": [0] * sum(map(bool, labels)),
                 "mode": "text",
-                "text": ["no LSOAs"] * len(empty),
+                "text": [label for label in labels if label],
                 "textposition": "top center",
                 "textfont": {"color": MUTED_COLOUR, "size": 11},
                 "showlegend": False,
                 "hoverinfo": "skip",
             }
         )
+    if y_range and (marker := beyond_markers(groups, above, y_range[1], TEXT_COLOUR)):
+        traces.append(marker)
     shapes, notes = [], []
     if not math.isnan(overall.rate_per_10000):
         shapes.append(
@@ -147,13 +163,14 @@ def gradient_chart(
         showlegend=True,
         legend={"orientation": "h", "y": -0.3, "x": 0},
         xaxis={
-            "title": {"text": axis_title(scheme, la_name)},
+            "title": axis_title(group_axis_title(scheme, la_name)),
             "tickvals": groups,
             "ticktext": [label.replace(" ", "<br>") for label in table["group_label"]],
             "tickangle": 0,
         },
-        yaxis={"title": {"text": Y_TITLE}, "rangemode": "tozero"},
-        margin={"b": 170},
+        yaxis={"title": axis_title(Y_TITLE), "rangemode": "tozero"}
+        | ({"range": y_range} if y_range else {}),
+        margin={"b": 190},
     )
     fig = go.Figure(data=traces, layout=layout)
     return fig, gradient_alt_text(table, overall, measure_label, la_name, scheme, cwip, show_cwip)
@@ -171,7 +188,11 @@ def gradient_alt_text(
     """A text alternative giving the rates at both ends and the overall rate."""
     word = group_word(scheme)
     rates = ", ".join(
-        f"{group} {rate:.1f}" if children > 0 else f"{group} no LSOAs"
+        f"{group} no LSOAs"
+        if children <= 0
+        else f"{group} too few children for a rate ({rate:.1f})"
+        if children < MIN_CHILDREN_FOR_RATE
+        else f"{group} {rate:.1f}"
         for group, rate, children in zip(
             table["group"], table["rate_per_10000"], table["children"], strict=True
         )

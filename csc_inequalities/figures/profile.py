@@ -11,6 +11,7 @@ from csc_inequalities.figures.style import (
     DECILE_DIRECTION,
     MUTED_COLOUR,
     REFERENCE_COLOUR,
+    axis_title,
     chart_layout,
     reference_label,
     reference_line,
@@ -25,7 +26,7 @@ def profile_chart(profile: pd.DataFrame, title: str, subtitle: str = "") -> tupl
             "type": "bar",
             "x": deciles,
             "y": profile["share_of_lsoas"] * 100,
-            "name": "Share of the authority's LSOAs",
+            "name": "LSOAs",
             "marker": {"color": MUTED_COLOUR, "pattern": {"shape": "/"}},
             "hovertemplate": "Decile %{x}: %{y:.1f}% of LSOAs<extra></extra>",
         },
@@ -33,7 +34,7 @@ def profile_chart(profile: pd.DataFrame, title: str, subtitle: str = "") -> tupl
             "type": "bar",
             "x": deciles,
             "y": profile["share_of_children"] * 100,
-            "name": "Share of the authority's children aged 0-17",
+            "name": "Children aged 0-17",
             "marker": {"color": ACCENT_COLOUR},
             "hovertemplate": "Decile %{x}: %{y:.1f}% of children<extra></extra>",
         },
@@ -46,9 +47,14 @@ def profile_chart(profile: pd.DataFrame, title: str, subtitle: str = "") -> tupl
         notes=[reference_label(10, "England: 10% in each decile")],
         shapes=[reference_line(10, {"color": REFERENCE_COLOUR, "dash": "dash", "width": 2})],
         barmode="group",
-        legend={"orientation": "h", "y": -0.28, "x": 0},
+        legend={
+            "orientation": "h",
+            "y": -0.3,
+            "x": 0,
+            "title": {"text": "Share of the authority's", "side": "top"},
+        },
         xaxis={
-            "title": {"text": "National decile (1 = most deprived)"},
+            "title": axis_title("National decile (1 = most deprived)", 24),
             "tickvals": list(range(1, 11)),
             "ticktext": DECILE_AXIS_LABELS,
             "tickangle": 0,
@@ -58,7 +64,7 @@ def profile_chart(profile: pd.DataFrame, title: str, subtitle: str = "") -> tupl
             "ticksuffix": "%",
             "rangemode": "tozero",
         },
-        margin={"b": 150},
+        margin={"b": 170},
     )
     fig = go.Figure(data=traces, layout=layout)
     return fig, profile_alt_text(profile, title)

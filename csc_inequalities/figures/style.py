@@ -142,3 +142,82 @@ def _wrap(text: str, width: int) -> str:
     if current:
         lines.append(current)
     return "<br>".join(lines)
+
+
+# A rate over fewer children than this moves by 50 per 10,000 or more with a single child:
+# such groups are named "too few children" on charts rather than drawn (tables keep them).
+MIN_CHILDREN_FOR_RATE = 200
+TOO_FEW_TEXT = "too few<br>children"
+TOO_FEW_NOTE = (
+    f"Groups with fewer than {MIN_CHILDREN_FOR_RATE} children are not drawn: one child would "
+    "move their rate by 50 per 10,000 or more."
+)
+# The axis follows the estimates: an interval reaching beyond twice the largest estimate is cut
+# at the axis and marked, so one wide interval of a small group cannot flatten every bar.
+INTERVAL_REACH = 2.0
+BEYOND_NAME = "95% interval continues beyond the axis"
+
+
+def axis_title(text: str, width: int = 34) -> dict:
+    """An axis title broken into short lines: plotly does not wrap, and a cut title misleads."""
+    return {"text": _wrap(text, width)}
+
+
+def tick_label(label: str) -> str:
+    """'1 most deprived' as '1<br>most deprived', so end labels of narrow charts do not collide."""
+    number, _, words = label.partition(" ")
+    return f"{number}<br>{words}" if words else number
+
+
+def estimate_range(
+    rates: Sequence[float], lower: Sequence[float], upper: Sequence[float], floor: float | None = 0
+) -> tuple[list[float] | None, list[bool], list[bool]]:
+    """An axis range that follows the estimates, and which intervals reach beyond it.
+
+    Returns None (let plotly choose) when there is no estimate. The range holds every estimate
+    and every interval that stays within INTERVAL_REACH times the estimates' span.
+    """
+    points = [
+        (r, lo, hi)
+        for r, lo, hi in zip(rates, lower, upper, strict=True)
+        if r is not None and r == r
+    ]
+    if not points:
+        return None, [False] * len(rates), [False] * len(rates)
+    high = max(r for r, _, _ in points)
+    low = min(r for r, _, _ in points) if floor is None else floor
+    # With every estimate at the floor (nothing counted), the narrowest interval sets the scale.
+    narrowest = min((hi - low for _, _, hi in points if hi == hi and hi > low), default=1.0)
+    span = max(high - low, abs(high)) or narrowest
+    ceiling = high + (INTERVAL_REACH - 1) * span if floor is not None else high + span
+    bottom = floor if floor is not None else low - span
+    top = max([high, *[hi for _, _, hi in points if hi == hi and hi <= ceiling]])
+    if floor is None:
+        bottom = min([low, *[lo for _, lo, _ in points if lo == lo and lo >= bottom]])
+    pad = 0.06 * (top - bottom or 1.0)
+    shown = [bottom if floor is not None else bottom - pad, top + pad]
+    above = [hi == hi and r == r and hi > shown[1] for r, hi in zip(rates, upper, strict=True)]
+    below = [
+        floor is None and lo == lo and r == r and lo < shown[0]
+        for r, lo in zip(rates, lower, strict=True)
+    ]
+    return shown, above, below
+
+
+def beyond_markers(
+    x: Sequence[Any], flags: Sequence[bool], y: float, colour: str, up: bool = True
+) -> dict | None:
+    """Arrow markers at the axis edge where an interval runs on beyond it (None if none does)."""
+    xs = [value for value, flag in zip(x, flags, strict=True) if flag]
+    if not xs:
+        return None
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": [y] * len(xs),
+        "mode": "markers",
+        "marker": {"symbol": "triangle-up" if up else "triangle-down", "size": 10, "color": colour},
+        "name": BEYOND_NAME,
+        "cliponaxis": False,
+        "hovertemplate": "The 95% interval continues beyond the axis<extra></extra>",
+    }

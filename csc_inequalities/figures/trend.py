@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from csc_inequalities.figures.gradient import RECORDS_SOURCE_LINE, Y_TITLE
 from csc_inequalities.figures.style import (
     ACCENT_COLOUR,
+    MIN_CHILDREN_FOR_RATE,
     MUTED_COLOUR,
     QUINTILE_COLOURS,
     TEXT_COLOUR,
+    TOO_FEW_NOTE,
+    axis_title,
+    beyond_markers,
     chart_layout,
+    estimate_range,
     reference_line,
 )
 from csc_inequalities.results.deprivation import group_labels
@@ -33,9 +39,14 @@ def trend_chart(
     group, year = gradient["group"].to_numpy(), gradient["year"].to_numpy()
     rate = gradient["rate_per_10000"].to_numpy()
     lower, upper = gradient["lower_95ci"].to_numpy(), gradient["upper_95ci"].to_numpy()
+    enough = gradient["children"].to_numpy() >= MIN_CHILDREN_FOR_RATE
+    rate = np.where(enough, rate.astype(float), np.nan)
+    y_range, above, _ = estimate_range(rate.tolist(), lower.tolist(), upper.tolist())
     traces = []
     for quintile in range(1, 6):
-        rows = group == quintile
+        rows = (group == quintile) & ~np.isnan(rate)
+        if not rows.any():
+            continue  # a quintile with no neighbourhoods (or too few children) has no entry
         traces.append(
             {
                 "type": "scatter",
@@ -60,15 +71,21 @@ def trend_chart(
                 ),
             }
         )
+    if y_range and (marker := beyond_markers(year, above, y_range[1], TEXT_COLOUR)):
+        traces.append(marker)
     where = "in England" if locality == "national" else f"of {la_name}'s neighbourhoods"
+    subtitle = f"{la_name}: rate by deprivation quintile (1 = most deprived 20% {where})"
+    if (~enough & (gradient["children"].to_numpy() > 0)).any():
+        subtitle += f". {TOO_FEW_NOTE}"
     layout = chart_layout(
         series_label,
-        f"{la_name}: rate by deprivation quintile (1 = most deprived 20% {where})",
+        subtitle,
         RECORDS_SOURCE_LINE,
         height=500,
         source_y=-0.45,
         xaxis={"title": {"text": "Year ending 31 March"}, "dtick": 1},
-        yaxis={"title": {"text": Y_TITLE}, "rangemode": "tozero"},
+        yaxis={"title": axis_title(Y_TITLE), "rangemode": "tozero"}
+        | ({"range": y_range} if y_range else {}),
         legend={"orientation": "h", "y": -0.3, "x": 0},
         margin={"b": 170},
     )
@@ -96,6 +113,9 @@ def trend_alt_text(gradient: pd.DataFrame, la_name: str, labels: list[str]) -> s
 
 def sii_trend_chart(sii: pd.DataFrame, series_label: str, la_name: str) -> tuple[go.Figure, str]:
     """The slope index of inequality by year with its simulated 95% interval."""
+    y_range, above, below = estimate_range(
+        sii["sii"].tolist(), sii["sii_lower"].tolist(), sii["sii_upper"].tolist(), floor=None
+    )
     line = {
         "type": "scatter",
         "x": sii["year"],
@@ -112,15 +132,30 @@ def sii_trend_chart(sii: pd.DataFrame, series_label: str, la_name: str) -> tuple
         },
         "hovertemplate": "31 March %{x}: SII %{y:.1f} per 10,000<extra></extra>",
     }
+    traces = [line]
+    if y_range:
+        years = sii["year"].tolist()
+        traces += [
+            marker
+            for marker in (
+                beyond_markers(years, above, y_range[1], TEXT_COLOUR),
+                beyond_markers(years, below, y_range[0], TEXT_COLOUR, up=False),
+            )
+            if marker
+        ]
     layout = chart_layout(
         series_label,
-        f"{la_name}: slope index of inequality by year",
+        f"{la_name}: slope index of inequality by year (negative when rates are higher in "
+        "more deprived neighbourhoods)",
         RECORDS_SOURCE_LINE,
         shapes=[reference_line(0, {"color": MUTED_COLOUR, "width": 1})],
         xaxis={"title": {"text": "Year ending 31 March"}, "dtick": 1},
-        yaxis={"title": {"text": "SII, rate per 10,000 (negative = higher where more deprived)"}},
+        yaxis={"title": axis_title("Slope index of inequality, per 10,000", 24)}
+        | ({"range": y_range} if y_range else {}),
+        showlegend=len(traces) > 1,
+        legend={"orientation": "h", "y": -0.25, "x": 0},
     )
-    fig = go.Figure(data=[line], layout=layout)
+    fig = go.Figure(data=traces, layout=layout)
     return fig, sii_alt_text(sii, la_name)
 
 

@@ -14,9 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from csc_inequalities.figures.ethnicity import (
-    TICK_NAMES,
     ethnicity_chart,
     ethnicity_deprivation_chart,
+    group_ticks,
 )
 from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.figures.maps import authority_decile_map
@@ -175,7 +175,7 @@ def mark_suppressed_groups(fig: go.Figure, frame: pd.DataFrame) -> None:
 def mark_suppressed_ethnic_groups(fig: go.Figure, frame: pd.DataFrame) -> None:
     """Mark the suppressed groups of a published ethnicity chart (whose bars are named)."""
     shown = frame[frame["ethnic_group"] != "Not known"]
-    mark_suppressed(fig, shown.assign(tick=shown["ethnic_group"].map(TICK_NAMES)), "tick")
+    mark_suppressed(fig, shown.assign(tick=group_ticks(shown)), "tick")
 
 
 def mark_suppressed(fig: go.Figure, frame: pd.DataFrame, x_column: str) -> None:
