@@ -42,7 +42,7 @@ def read_addresses(table: Table) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]
         )
     frame = table.frame
     blank = pd.Series(pd.NA, index=frame.index, dtype="str")
-    rows = iss.excel_rows(frame.index)
+    rows = table.row_numbers
     addresses = pd.DataFrame(
         {
             "child_id": normalise_child_ids(frame[mapping["child_id"]]),

@@ -114,7 +114,7 @@ def read_extract(
         name = mapping.get(field)
         return frame[name] if name and name in frame.columns else blank
 
-    rows = iss.excel_rows(frame.index)
+    rows = table.row_numbers
     child = column("child_id")
     fixed = FIXED_INTERVENTIONS.get(mapping["intervention"])
     if fixed:

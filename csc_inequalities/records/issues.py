@@ -21,6 +21,7 @@ DUPLICATE_CHILD = "duplicate child record"
 MISSING_FIELD = "missing field"
 UNKNOWN_CODE = "unknown code"
 UNREADABLE_NUMBER = "unreadable number"
+MALFORMED_ROW = "malformed row"
 IMPLAUSIBLE_COUNT = "implausible count"
 NO_ADDRESS = "no address for the child"
 LATER_ADDRESS = "address taken from a later episode or record"
@@ -28,11 +29,6 @@ LATER_ADDRESS = "address taken from a later episode or record"
 
 class RecordsError(Exception):
     """A file that cannot be read at all, with a message a manager can act on."""
-
-
-def excel_rows(positions: pd.Series | pd.Index) -> pd.Series:
-    """Row numbers as a user sees them in Excel: the header is row 1, the first record row 2."""
-    return pd.Series(positions, dtype="int64").reset_index(drop=True) + 2
 
 
 def issue_rows(

@@ -84,6 +84,7 @@ class Uploads:
     records_read: dict[str, int] = field(default_factory=dict)
     records_used: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    malformed: list[pd.DataFrame] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Table]:
         """The tables of one kind, in upload order."""
@@ -93,9 +94,20 @@ class Uploads:
         """File a recognised table under its kind."""
         self.tables.setdefault(kind, []).append(table)
         self.kinds[table.label] = kind
-        self.records_read[table.label] = len(table.frame)
+        self.records_read[table.label] = len(table.frame) + len(table.malformed)
         if table.note:
             self.notes.append(f"{table.label}: {table.note}.")
+        for row, reason in table.malformed:
+            self.malformed.append(
+                iss.issue_rows(
+                    table.label,
+                    pd.Series([row]),
+                    pd.Series([""]),
+                    iss.DROPPED,
+                    iss.MALFORMED_ROW,
+                    f"{reason}: a separator or quotation mark too many or too few",
+                )
+            )
 
 
 def table_kind(table: Table, column_mapping: dict | None) -> str | None:
@@ -503,7 +515,7 @@ def load_uploads(
         raise RecordsError("No files were given. " + EXPECTED_FILES)
     uploads = sort_uploads(files, column_mapping)
     refuse_counts_with_records(uploads)
-    found = Findings()
+    found = Findings(issues=list(uploads.malformed))
     spells = candidate_spells(uploads, column_mapping, found)
     issues, notes = found.issues, found.notes
     counts = empty_counts()

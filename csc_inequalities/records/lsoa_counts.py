@@ -44,7 +44,7 @@ def read_counts(
     """Counts in the authority, each on its own LSOA geography; unusable rows; rows used."""
     mapping = counts_mapping(list(table.frame.columns), table.frame)
     frame = table.frame
-    rows = iss.excel_rows(frame.index)
+    rows = table.row_numbers
     intervention, unknown_measure = parse_intervention(frame[mapping["intervention"]])
     raw_count = frame[mapping["count"]]
     count = pd.to_numeric(raw_count.str.replace(",", "", regex=False), errors="coerce")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from csc_inequalities.records.issues import RecordsError
@@ -22,7 +24,6 @@ MAX_ROWS = 1_500_000
 MAX_WORKBOOK_CELLS = 5_000_000
 # A workbook's parts are decompressed as they are checked; no part may expand beyond this.
 XLSX_MAX_PART_BYTES = 400 * 1024 * 1024
-BLANK_LINES = re.compile(r"^[ \t,;|]*\r?\n", re.MULTILINE)
 # Files people upload by mistake, told by their first bytes.
 SIGNATURES = (
     (b"\x1f\x8b", "a gzip-compressed file", "Decompress it and upload the file inside"),
@@ -56,11 +57,22 @@ class Table:
     frame: pd.DataFrame
     sheet: str = ""
     note: str = ""
+    # Each record's row in the file as the user sees it (heading = row 1), blank rows counted.
+    rows: tuple[int, ...] | None = None
+    # Rows that could not be split into the heading's cells: (row, what was wrong).
+    malformed: tuple[tuple[int, str], ...] = ()
 
     @property
     def label(self) -> str:
         """How the table is named to the user: the file, and the sheet for workbooks."""
         return f"{self.file} (sheet {self.sheet})" if self.sheet else self.file
+
+    @property
+    def row_numbers(self) -> pd.Series:
+        """The file row of each record, for every issue reported about it."""
+        if self.rows is not None and len(self.rows) == len(self.frame):
+            return pd.Series(self.rows, dtype="int64")
+        return pd.Series(range(2, len(self.frame) + 2), dtype="int64")
 
 
 def upload_limit_bytes() -> int:
@@ -169,12 +181,18 @@ def tidy_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(tidy, index=frame.index).reset_index(drop=True)
 
 
+def short(text: object, width: int = 40) -> str:
+    """A column heading shortened for a message (a heading can be a whole megabyte long)."""
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def require_rows(name: str, frame: pd.DataFrame) -> None:
     """Refuse a table that has headings but no records."""
     if frame.empty:
         raise RecordsError(
-            f"{name} has column headings ({', '.join(map(str, frame.columns[:8]))}) but no "
-            "records below them."
+            f"{name} has column headings ({', '.join(short(c) for c in frame.columns[:8])}) but "
+            "no records below them."
         )
 
 
@@ -193,37 +211,91 @@ def check_shape(name: str, rows: int, columns: int) -> None:
         )
 
 
+def kept_lines(text: str) -> tuple[str, np.ndarray]:
+    """The text without its blank lines, and the file line number (from 1) of each line kept.
+
+    Blank lines (spaces and separators only: how a spreadsheet saves empty rows) are dropped
+    before parsing, so megabytes of them cost nothing, while every record keeps its row number.
+    """
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)
+    if not len(ends) or ends[-1] != len(data) - 1:
+        ends = np.append(ends, len(data) - 1 if len(data) else 0)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    content = ~np.isin(data, np.frombuffer(b" \t,;|\r\n", dtype=np.uint8))
+    counted = np.concatenate(([0], np.cumsum(content)))
+    keep = counted[ends + 1] - counted[starts] > 0
+    if keep.all():
+        return text, np.arange(1, len(ends) + 1)
+    mask = np.repeat(keep, ends - starts + 1)[: len(data)]
+    return data[mask].tobytes().decode("utf-8"), np.flatnonzero(keep) + 1
+
+
+SKIPPED_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
 def read_delimited(name: str, content: bytes) -> Table:
     """A CSV (or semicolon- or tab-separated) file as a table of text cells."""
     text, encoding = decode_text(name, content)
     del content
-    text = BLANK_LINES.sub("", text)
+    text, lines = kept_lines(text)
     separator = detect_separator(text)
-    heading = next((line for line in text.splitlines() if line.strip()), "")
-    check_shape(name, text.count("\n"), heading.count(separator) + 1)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            dtype="str",
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
-        )
-    except pd.errors.ParserError as error:
-        raise RecordsError(
-            f"{name} could not be read as a table separated by {SEPARATOR_NAMES[separator]}: "
-            f"{str(error).strip()}. Expected one heading row and one record per row."
-        ) from None
+    heading = text.split("\n", 1)[0]
+    check_shape(name, len(lines) - 1, heading.count(separator) + 1)
+    with warnings.catch_warnings(record=True) as skipped:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=separator,
+                dtype="str",
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=True,
+                on_bad_lines="warn",
+            )
+        except pd.errors.ParserError as error:
+            raise RecordsError(unsplittable(name, str(error), lines, separator)) from None
     del text
+    malformed = [
+        (int(lines[int(line) - 1]), f"{saw} cells where the heading has {expected}")
+        for warning in skipped
+        for line, expected, saw in SKIPPED_LINE.findall(str(warning.message))
+    ]
+    skipped_lines = {
+        int(line) for warning in skipped for line, *_ in SKIPPED_LINE.findall(str(warning.message))
+    }
+    record_lines = [line for line in range(2, len(lines) + 1) if line not in skipped_lines]
+    rows = (
+        tuple(int(lines[line - 1]) for line in record_lines)
+        if len(record_lines) == len(frame)
+        else None  # a quoted cell spanning lines: rows are numbered as the records come
+    )
     frame = tidy_cells(frame)
-    require_rows(name, frame)
+    if frame.empty and not malformed:
+        require_rows(name, frame)
     notes = []
     if separator != ",":
         notes.append(f"columns separated by {SEPARATOR_NAMES[separator]}")
     if encoding != "UTF-8":
         notes.append(f"read as {encoding} text")
-    return Table(file=name, frame=frame, note="; ".join(notes))
+    return Table(name, frame, note="; ".join(notes), rows=rows, malformed=tuple(malformed))
+
+
+def unsplittable(name: str, error: str, lines: np.ndarray, separator: str) -> str:
+    """What to do about a file the parser cannot split into cells at all."""
+    quote = re.search(r"EOF inside string starting at row (\d+)", error)
+    if quote:
+        row = int(lines[min(int(quote.group(1)), len(lines) - 1)])
+        return (
+            f'{name}: row {row} opens a quotation mark (") that is never closed, so the rest '
+            "of the file cannot be split into cells. Remove or close that quotation mark and "
+            "upload again."
+        )
+    return (
+        f"{name} could not be read as a table separated by {SEPARATOR_NAMES[separator]}: "
+        f"{error.strip()}. Expected one heading row and one record per row."
+    )
 
 
 def guard_zip(name: str, content: bytes) -> None:
@@ -277,19 +349,20 @@ def check_expanded_sizes(
             ) from None
 
 
-def sheet_frame(name: str, sheet) -> pd.DataFrame:
+def sheet_frame(name: str, sheet) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """One worksheet as text cells, read row by row and refused once it outgrows the caps."""
     rows = sheet.iter_rows(values_only=True)
     heading = next(rows, None)
     if heading is None:
-        return pd.DataFrame()
+        return pd.DataFrame(), ()
     width = max((i + 1 for i, value in enumerate(heading) if value is not None), default=0)
     check_shape(name, 0, width)
     cells = 0
-    body = []
-    for row in rows:
+    body, numbers = [], []
+    for number, row in enumerate(rows, start=2):
         if any(value is not None for value in row[:width]):
             body.append(tuple(cell_text(value) for value in row[:width]))
+            numbers.append(number)
             cells += width
             if cells > MAX_WORKBOOK_CELLS:
                 raise RecordsError(
@@ -298,7 +371,7 @@ def sheet_frame(name: str, sheet) -> pd.DataFrame:
                 )
     check_shape(name, len(body), width)
     columns = [cell_text(value) or f"Unnamed: {i}" for i, value in enumerate(heading[:width])]
-    return pd.DataFrame(body, columns=columns, dtype="str")
+    return pd.DataFrame(body, columns=columns, dtype="str"), tuple(numbers)
 
 
 def cell_text(value: object) -> str | None:
@@ -337,8 +410,8 @@ def read_workbook(name: str, content: bytes) -> list[Table]:
     finally:
         book.close()
     tables = [
-        Table(file=name, frame=tidy_cells(frame), sheet=sheet)
-        for sheet, frame in frames.items()
+        Table(file=name, frame=tidy_cells(frame), sheet=sheet, rows=rows)
+        for sheet, (frame, rows) in frames.items()
         if len(frame.columns) > 0
     ]
     if not tables:

@@ -97,7 +97,7 @@ def check_columns(table: Table, kind: str) -> pd.DataFrame:
 def read_children(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """One row per child of a Header or UASC table (sex, birth date, ethnicity), issues, notes."""
     frame = check_columns(table, kind)
-    rows = iss.excel_rows(frame.index)
+    rows = table.row_numbers
     child = normalise_child_ids(frame["CHILD"])
     sex, unknown_sex = parse_sex(frame["SEX"])
     birth_dates = read_dates(frame["DOB"])
@@ -174,7 +174,7 @@ def read_episodes(table: Table) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
             else pd.Series(pd.NA, index=frame.index, dtype="str"),
             "postcode": frame["HOME_POST"],
             "source_file": table.label,
-            "source_row": iss.excel_rows(frame.index),
+            "source_row": table.row_numbers,
         }
     )
     starts, ends = read_dates(frame["DECOM"]), read_dates(frame["DEC"])

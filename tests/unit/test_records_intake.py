@@ -214,3 +214,36 @@ def test_columns_with_unknown_names_are_recognised_by_their_values():
     [note] = [note for note in result.notes if "recognised by what they hold" in note]
     for column in ("Kind", "Received", "Finished", "Where", "Heritage"):
         assert column in note
+
+
+def test_rows_keep_their_file_numbers_past_blank_rows_and_a_malformed_row():
+    text = (
+        "Child ID,Type,Start date,Post Code\n"  # row 1
+        "C1,CPP,2024-04-02,AB1 2CD\n"  # row 2
+        ",,,\n"  # row 3: blank, as a spreadsheet saves it
+        "\n"  # row 4
+        "C2,CPP,2024-04-02,AB1 2CD,stray\n"  # row 5: a cell too many
+        "C3,CPP,not a date,AB1 2CD\n"  # row 6
+        "C4,CPP,2024-04-03,AB1 2CD\n"  # row 7
+    )
+    result = load_records([("extract.csv", text.encode())], LA, FakeStore())
+    assert sorted(result.spells["child_id"]) == ["C1", "C4"]
+    found = list(zip(result.issues["row"], result.issues["reason"], strict=True))
+    assert found == [(5, "malformed row"), (6, "unreadable date")]
+    assert result.summary.loc[0, "records_read"] == 4
+    assert result.spells.set_index("child_id").loc["C4", "source_row"] == 7
+
+
+def test_workbook_rows_keep_their_sheet_numbers_past_empty_rows():
+    book = xlsx(
+        [
+            ["Child ID", "Type", "Start date", "Post Code"],
+            ["C1", "CPP", "2024-04-02", "AB1 2CD"],
+            [None, None, None, None],
+            ["C2", "CPP", "never", "AB1 2CD"],
+        ]
+    )
+    result = load_records([("extract.xlsx", book)], LA, FakeStore())
+    assert list(zip(result.issues["row"], result.issues["reason"], strict=True)) == [
+        (4, "unreadable date")
+    ]
