@@ -25,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from csc_inequalities.records.sniff import upload_limit_bytes  # noqa: E402
+from csc_inequalities.records.sniff import MAX_ROWS, upload_limit_bytes  # noqa: E402
 from csc_inequalities.reference.store import load_store  # noqa: E402
 from tests.helpers.unusual_files import cases  # noqa: E402
 
@@ -35,7 +35,7 @@ LA = "E08000025"
 START, END = "<!-- intake:start -->", "<!-- intake:end -->"
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
@@ -49,17 +49,18 @@ try:
 except RecordsError as error:
     outcome = "refused: " + str(error)[:90]
 seconds = time.perf_counter() - began
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
+status = Path("/proc/self/status").read_text()
+peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({"seconds": seconds, "peak_mb": peak, "outcome": outcome}))
 """
 
 
-def realistic_extract(store, megabytes: float) -> bytes:
-    """A case-system extract of real postcodes filling the given size: the largest accepted."""
+def realistic_extract(store, rows: int, extra_columns: int = 0) -> bytes:
+    """A case-system extract at real postcodes, with filler columns a system might add."""
     rng = np.random.default_rng(5)
     postcodes = store.postcodes()
     local = postcodes.loc[postcodes["la_code"] == LA, "postcode"].to_numpy()
-    rows = int(megabytes * 1_048_576 / 60)
     start = pd.Timestamp("2019-04-01") + pd.to_timedelta(rng.integers(0, 2000, rows), "D")
     frame = pd.DataFrame(
         {
@@ -70,6 +71,7 @@ def realistic_extract(store, megabytes: float) -> bytes:
             "Post Code": rng.choice(local, rows),
             "Ethnicity": rng.choice(["WBRI", "APKN", "BAFR", "MWBC"], rows),
         }
+        | {f"Field {i}": rng.choice(["Yes", "No", ""], rows) for i in range(extra_columns)}
     )
     return frame.to_csv(index=False).encode()
 
@@ -146,11 +148,15 @@ def main() -> None:
     limit_mb = upload_limit_bytes() / 1_048_576
     store = load_store()
     chosen = [(case.name, case.files(limit_mb)) for case in cases() if case.size_bound]
+    longest = realistic_extract(store, MAX_ROWS - 1)
     chosen.append(
-        (
-            "Case-system extract, 48 MB of real postcodes",
-            [("extract.csv", realistic_extract(store, 48))],
-        )
+        (f"Extract of {MAX_ROWS - 1:,} spells (the most rows accepted)", [("long.csv", longest)])
+    )
+    per_row = len(realistic_extract(store, 10_000, extra_columns=40)) / 10_000
+    rows = int(0.95 * limit_mb * 1_048_576 / per_row)
+    wide = realistic_extract(store, rows, extra_columns=40)
+    chosen.append(
+        (f"Extract of {rows:,} spells and 46 columns, near the size limit", [("wide.csv", wide)])
     )
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:

@@ -192,12 +192,22 @@ DATE_LIKE = r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}.*|\d{5}"
 DATE_FIELDS_IN_ORDER = ("start_date", "end_date")
 
 
-def _share_matching(values: pd.Series, pattern: str) -> float:
-    """The share of a column's first non-blank values matching a pattern (upper case, trimmed)."""
-    sample = values.dropna().head(VALUE_SAMPLE).astype("str").str.strip().str.upper()
-    if sample.empty:
+def first_values(values: pd.Series) -> list[str]:
+    """A column's first non-blank values, trimmed and upper case: enough to tell its kind.
+
+    Only the first rows are looked at: reading a whole column of a large extract for each
+    pattern cost seconds.
+    """
+    sample = values.iloc[: VALUE_SAMPLE * 20].dropna().head(VALUE_SAMPLE)
+    return sample.astype("str").str.strip().str.upper().tolist()
+
+
+def share_matching(sample: list[str], pattern: str) -> float:
+    """The share of sampled values matching a pattern whole."""
+    if not sample:
         return 0.0
-    return float(sample.str.fullmatch(pattern).mean())
+    compiled = re.compile(pattern)
+    return sum(compiled.fullmatch(value) is not None for value in sample) / len(sample)
 
 
 def match_by_values(
@@ -215,6 +225,7 @@ def match_by_values(
         for column in frame.columns
         if column not in set(named.values()) and normalise_name(column) not in known_names
     ]
+    samples = {column: first_values(frame[column]) for column in free}
     found: dict[str, str] = {}
     for field, pattern in VALUE_PATTERNS.items():
         if field not in fields or field in named:
@@ -222,14 +233,15 @@ def match_by_values(
         for column in free:
             if (
                 column not in found.values()
-                and _share_matching(frame[column], pattern) >= VALUE_SHARE
+                and share_matching(samples[column], pattern) >= VALUE_SHARE
             ):
                 found[field] = column
                 break
     dates = [
         column
         for column in free
-        if column not in found.values() and _share_matching(frame[column], DATE_LIKE) >= VALUE_SHARE
+        if column not in found.values()
+        and share_matching(samples[column], DATE_LIKE) >= VALUE_SHARE
     ]
     wanted = [f for f in DATE_FIELDS_IN_ORDER if f in fields and f not in named]
     if wanted == list(DATE_FIELDS_IN_ORDER[: len(wanted)]):
