@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import io
 import json
 import threading
 import urllib.parse
@@ -521,3 +522,43 @@ def test_without_internet_a_build_says_to_use_a_mirror(tmp_path, monkeypatch):
         pipeline.build_store(None, tmp_path / "store")
     assert not (tmp_path / "store").exists()
     assert not [path for path in (tmp_path / "downloads").rglob("*") if path.is_file()]
+
+
+# ---- the commands ---------------------------------------------------------------------------
+
+
+def test_data_fetch_fills_a_folder_that_data_build_can_use_as_a_mirror(
+    publisher, tmp_path, monkeypatch, capsys
+):
+    from csc_inequalities import cli
+    from csc_inequalities.build import sources
+
+    publisher.routes["/table.csv"] = reply(TABLE)
+    manifest = _manifest(_table_source(f"{publisher.url}/table.csv"))
+    monkeypatch.setattr(sources, "load_manifest", lambda path: manifest)
+    assert cli.main(["data", "fetch", "--to", str(tmp_path / "mirror")]) == 0
+    out = capsys.readouterr().out
+    assert "[1/1] table: http://127.0.0.1" in out
+    assert f"csc-inequalities data build --mirror {tmp_path / 'mirror'}" in out
+    assert locate_inputs(manifest, tmp_path / "mirror")["table"].form == "official"
+
+
+def test_data_sources_lists_every_source_with_its_addresses_and_the_mirror_copy(capsys):
+    from csc_inequalities import cli
+    from tests.conftest import mirror_dir
+
+    assert cli.main(["data", "sources", "--mirror", str(mirror_dir()), "--format", "csv"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(frame.columns) == [
+        "source",
+        "publisher",
+        "licence",
+        "official page",
+        "build address",
+        "in mirror",
+    ]
+    assert set(frame["source"]) == set(MANIFEST.sources)
+    assert set(frame["in mirror"]) == {"yes"}
+    assert not frame["build address"].str.contains("search?q=", regex=False).any()
+    b1 = frame.set_index("source").loc["dfe_b1", "build address"]
+    assert "children-in-need 2025: b1_children_in_need_2013_to_2025.csv" in b1
