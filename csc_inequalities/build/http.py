@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import time
@@ -112,12 +113,15 @@ def check_content(source: str, url: str, head: bytes, expected: str) -> None:
 
 
 def get_json(source: str, url: str) -> dict:
-    """A JSON document from an API or a portal query."""
+    """A JSON document from an API or a portal query (compressed in transit when offered)."""
 
     def fetch() -> bytes:
-        request = _request(url, {"Accept": "application/json"})
+        request = _request(url, {"Accept": "application/json", "Accept-Encoding": "gzip"})
         with urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.read()
+            body = response.read()
+            if response.headers.get("Content-Encoding", "").lower() == "gzip":
+                body = gzip.decompress(body)
+            return body
 
     content = _with_retries(source, url, fetch)
     check_content(source, url, content[:512], "json")

@@ -416,6 +416,7 @@ def test_a_census_custom_dataset_is_fetched_in_batches_of_areas(publisher, tmp_p
     )(handler, query)
 
     def observations(handler, query):
+        assert "gzip" in handler.headers["Accept-Encoding"]
         area_type, *codes = query["area-type"].split(",")
         assert (
             area_type == "msoa" and query["dimensions"] == "ethnic_group_tb_6a,sex,resident_age_13a"
@@ -436,9 +437,13 @@ def test_a_census_custom_dataset_is_fetched_in_batches_of_areas(publisher, tmp_p
             }
             for index, code in enumerate(codes)
         ]
-        reply({"observations": found, "blocked_areas": 0, "total_areas": len(codes)})(
-            handler, query
-        )
+        body = gzip.compress(json.dumps({"observations": found, "blocked_areas": 0}).encode())
+        handler.send_response(200)  # compressed, as the API may send it
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
 
     publisher.routes[f"{base}/census-observations"] = observations
     pinned = MANIFEST.sources["ethnicity_age_msoa21"]
