@@ -1,7 +1,8 @@
 """Each source read into one normalised frame, whether the file is the publisher's or the mirror's.
 
 The normalised frame has the mirror's column names and types (the names the build steps use),
-so a store built from the official addresses and one built from the mirror are the same.
+so the official addresses and the mirror give the same tables (boundary coordinates aside: the
+portal reprojects its polygons itself, see data/README.md).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def features_frame(collection: dict) -> pd.DataFrame:
     frame = pd.DataFrame([feature.get("properties") or {} for feature in features])
     geometries = [feature.get("geometry") for feature in features]
     if any(geometry is not None for geometry in geometries):
-        shapes = [shapely.from_geojson(json.dumps(g)) if g else None for g in geometries]
+        shapes = shapely.from_geojson([json.dumps(g) if g else None for g in geometries])
         return gpd.GeoDataFrame(frame, geometry=shapes, crs=WGS84)
     return frame
 
