@@ -191,6 +191,7 @@ def test_a_readable_file_with_the_wrong_shape_names_the_missing_columns(tmp_path
         normalise.load(source, Input(path, "mirror"))
 
 
+@pytest.mark.slow
 def test_every_mirror_copy_normalises_to_the_pinned_content():
     manifest = load_manifest(manifest_path())
     for name, source in manifest.sources.items():
