@@ -1,10 +1,11 @@
 # The children's social care inequalities explorer, as one container.
-# Build from a copy of the official files (the layout of data/manifest.toml's mirror_path)
-# placed in ./data/mirror:
+# By default the image build downloads every reference source from its publisher (the
+# addresses in data/manifest.toml; `csc-inequalities data sources` lists them):
+#   docker build -t csc-inequalities .
+# Without internet, build from a mirror folder placed in ./data/mirror: a copy of the official
+# files (the layout of ../shared/data) or a folder filled elsewhere with
+# `csc-inequalities data fetch --to data/mirror`:
 #   docker build --build-arg CSC_DATA_MIRROR=/app/data/mirror -t csc-inequalities .
-# Without the build argument the build downloads from the official addresses; several ONS
-# sources have only portal pages (no direct file address), and the build then stops and says
-# which ones need the mirror.
 # Run:  docker run -p 8000:8000 csc-inequalities   then open http://localhost:8000
 FROM python:3.11-slim
 

@@ -16,16 +16,13 @@ from pathlib import Path
 
 from csc_inequalities.build import steps
 from csc_inequalities.build.context import BuildContext
-from csc_inequalities.build.sources import (
-    download_sources,
-    load_manifest,
-    locate_mirror_files,
-    verify_checksums,
-)
+from csc_inequalities.build.official import Progress, fetch_sources
+from csc_inequalities.build.sources import load_manifest, locate_inputs, verify_inputs
 from csc_inequalities.reference.paths import PROJECT_ROOT, manifest_path
 
 STATE_FILE = "build_state.json"
-DOWNLOADS_DIR = PROJECT_ROOT / "data" / "downloads"  # official files fetched once, git-ignored
+# Official files fetched once (data fetch's layout, so the folder works as a mirror), git-ignored.
+DOWNLOADS_DIR = PROJECT_ROOT / "data" / "downloads"
 
 # Run in this order; each step reads what earlier steps left in ctx.frames and writes its tables.
 STEPS: list[tuple[str, Callable[[BuildContext], None]]] = [
@@ -50,6 +47,7 @@ class BuildReport:
     seconds: float
     step_seconds: dict[str, float] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
+    table_checksums: dict[str, str] = field(default_factory=dict)
     notes: dict[str, object] = field(default_factory=dict)
 
 
@@ -71,20 +69,30 @@ def read_state(store_dir: Path) -> dict | None:
         return None
 
 
-def build_store(mirror: Path | None, store_dir: Path, force: bool = False) -> BuildReport:
-    """Build the reference store unless the same inputs and build code already made it."""
+def _silent(message: str) -> None:
+    """No progress messages (the default for library callers and tests)."""
+
+
+def build_store(
+    mirror: Path | None, store_dir: Path, force: bool = False, progress: Progress = _silent
+) -> BuildReport:
+    """Build the reference store unless the same inputs and build code already made it.
+
+    Without a mirror, every source is first fetched from its official address into
+    data/downloads (what is already there and whole is kept), which then serves as the mirror.
+    """
     started = time.perf_counter()
     manifest = load_manifest(manifest_path())
     if mirror is None:
-        paths = download_sources(manifest, DOWNLOADS_DIR)
-    else:
-        paths = locate_mirror_files(manifest, Path(mirror))
-    checksums = verify_checksums(manifest, paths)
+        fetch_sources(manifest, DOWNLOADS_DIR, progress)
+        mirror = DOWNLOADS_DIR
+    inputs = locate_inputs(manifest, Path(mirror))
+    checksums = verify_inputs(manifest, inputs)
     store_dir = Path(store_dir)
     store_dir.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(store_dir):
         state = read_state(store_dir)
-        context = BuildContext(manifest=manifest, paths=paths, out_dir=store_dir)
+        context = BuildContext(manifest=manifest, inputs=inputs, out_dir=store_dir)
         wanted = {
             "code_version": build_code_version(),
             "inputs": checksums,
@@ -98,6 +106,7 @@ def build_store(mirror: Path | None, store_dir: Path, force: bool = False) -> Bu
                 store_dir=store_dir,
                 seconds=time.perf_counter() - started,
                 tables=state.get("tables", {}),
+                table_checksums=state.get("table_checksums", {}),
                 notes=state.get("notes", {}),
             )
         return _build(context, store_dir, wanted, started, reason=_reason(state, wanted, force))
@@ -142,8 +151,13 @@ def _build(
             "seconds": round(seconds, 1),
             "steps": step_seconds,
             "tables": context.tables,
+            "table_checksums": context.table_checksums,
+            "normalised_inputs": context.normalised,
             "notes": context.notes,
-            "sources": {name: str(path) for name, path in context.paths.items()},
+            "sources": {
+                name: {"path": str(item.path), "form": item.form}
+                for name, item in context.inputs.items()
+            },
         }
         (temporary / STATE_FILE).write_text(json.dumps(state, indent=2))
         _swap_in(temporary, store_dir)
@@ -157,6 +171,7 @@ def _build(
         seconds=seconds,
         step_seconds=step_seconds,
         tables=dict(context.tables),
+        table_checksums=dict(context.table_checksums),
         notes=dict(context.notes),
     )
 

@@ -46,7 +46,7 @@ def geography_step(ctx: BuildContext) -> None:
     )
     ctx.frames["authorities"] = geography.authorities_base(
         districts,
-        ctx.read("mye_children_la", dtype={"old_la_code": "str"}),
+        ctx.read("mye_children_la"),
         ctx.read("lookup_lsoa11_utla19"),
         ctx.frames["geo_2011"],
     )
@@ -93,7 +93,7 @@ def ethnicity_step(ctx: BuildContext) -> None:
 def lsoa_tables_step(ctx: BuildContext) -> None:
     """One row per LSOA: geography, index ranks and deciles, children, ethnic composition."""
     index_2011 = indices.iod2019(
-        ctx.read("iod2019_imd", thousands=","),
+        ctx.read("iod2019_imd"),
         ctx.read("iod2019_domains"),
         ctx.read("iod2019_idaci"),
     )
@@ -200,7 +200,7 @@ def reference_tables_step(ctx: BuildContext) -> None:
         "cwip_gradient", cwip[["country", "decile", "cpp_rate_per_10000", "cla_rate_per_10000"]]
     )
     for source, table in TEXT_COPIES.items():
-        ctx.write(table, ctx.read(source, dtype="str", keep_default_na=False))
+        ctx.write(table, ctx.read(source))
 
 
 def package_versions(ctx: BuildContext) -> dict[str, str]:

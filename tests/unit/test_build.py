@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import json
 import os
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
-from csc_inequalities.build import checks, pipeline, population
+from csc_inequalities.build import checks, normalise, pipeline, population
 from csc_inequalities.build.checks import BuildCheckError
-from csc_inequalities.build.sources import SourceError, load_manifest
+from csc_inequalities.build.sources import (
+    Input,
+    SourceError,
+    check_normalised,
+    load_manifest,
+    table_checksum,
+)
 from csc_inequalities.reference.paths import manifest_path, store_dir
 from tests.conftest import mirror_dir
 
@@ -175,54 +181,22 @@ def test_a_missing_input_is_listed(tmp_path):
         pipeline.build_store(mirror, tmp_path / "store")
 
 
-def test_without_a_mirror_or_internet_the_error_says_to_use_a_mirror(tmp_path):
-    with pytest.raises(SourceError, match="--mirror DIR"):
-        pipeline.build_store(None, tmp_path / "store")
-
-
 def test_a_readable_file_with_the_wrong_shape_names_the_missing_columns(tmp_path):
-    from csc_inequalities.build import sources
-
     manifest = load_manifest(manifest_path())
     source = manifest.sources["lookup_ltla23_utla23"]
     path = tmp_path / "lookup.csv.gz"
     with gzip.open(path, "wt") as handle:
         handle.write("a,b\n1,2\n")
     with pytest.raises(SourceError, match="lacks the columns: ltla23_code"):
-        sources.read_table(source, path)
+        normalise.load(source, Input(path, "mirror"))
 
 
-def _manifest_downloading_from(monkeypatch, url_of) -> None:
-    """Give every source a download address (file:// URLs stand in for the official ones)."""
+@pytest.mark.slow
+def test_every_mirror_copy_normalises_to_the_pinned_content():
     manifest = load_manifest(manifest_path())
-    sources = {
-        name: dataclasses.replace(source, download_url=url_of(source))
-        for name, source in manifest.sources.items()
-    }
-    monkeypatch.setattr(
-        pipeline, "load_manifest", lambda path: dataclasses.replace(manifest, sources=sources)
-    )
-
-
-def test_sources_are_downloaded_once_checked_and_built_from(tmp_path, monkeypatch):
-    _manifest_downloading_from(monkeypatch, lambda source: (MIRROR / source.mirror_path).as_uri())
-    monkeypatch.setattr(pipeline, "DOWNLOADS_DIR", tmp_path / "downloads")
-    _quick_steps(monkeypatch, [])
-    report = pipeline.build_store(None, tmp_path / "store")
-    assert report.built
-    downloaded = sorted(path.name for path in (tmp_path / "downloads").iterdir())
-    assert "lookup_ltla23_utla23.csv" in downloaded and not any(
-        n.endswith(".part") for n in downloaded
-    )
-    assert not pipeline.build_store(None, tmp_path / "store").built
-
-
-def test_a_failed_download_leaves_nothing_behind_and_points_to_the_mirror(tmp_path, monkeypatch):
-    _manifest_downloading_from(monkeypatch, lambda source: (tmp_path / "absent" / "x.csv").as_uri())
-    monkeypatch.setattr(pipeline, "DOWNLOADS_DIR", tmp_path / "downloads")
-    with pytest.raises(SourceError, match="Could not download .*--mirror DIR"):
-        pipeline.build_store(None, tmp_path / "store")
-    assert list((tmp_path / "downloads").iterdir()) == []
+    for name, source in manifest.sources.items():
+        frame = normalise.load(source, Input(MIRROR / source.mirror_path, "mirror"))
+        assert check_normalised(source, frame, "mirror") == source.normalised_sha256, name
 
 
 # ---- idempotence and the atomic swap (steps replaced by a quick one) -----------------------
@@ -291,6 +265,21 @@ def test_the_store_was_built_from_the_mirror_and_is_up_to_date(store):
     report = pipeline.build_store(MIRROR, store_dir())
     assert not report.built
     assert report.tables["lsoa_2011"] == 32844 and report.tables["lsoa_2021"] == 33755
+
+
+@pytest.mark.slow
+def test_the_build_records_the_checksum_of_every_table_and_normalised_input(store):
+    state = json.loads((store_dir() / pipeline.STATE_FILE).read_text())
+    assert set(state["table_checksums"]) == set(state["tables"])
+    for table in ("authorities", "lsoa_2021", "dfe_b1"):
+        frame = pd.read_parquet(store_dir() / f"{table}.parquet")
+        assert table_checksum(frame) == state["table_checksums"][table], table
+    boundaries = gpd.read_parquet(store_dir() / "boundaries_2011.parquet")
+    assert table_checksum(boundaries) == state["table_checksums"]["boundaries_2011"]
+    manifest = load_manifest(manifest_path())
+    assert state["normalised_inputs"] == {
+        name: source.normalised_sha256 for name, source in manifest.sources.items()
+    }
 
 
 @pytest.mark.slow
