@@ -104,9 +104,9 @@ def ethnicity_server(
 
     @render.ui
     def method():
-        metadata = analysis().metadata
+        notes = analysis().notes
         return ui.div(
             ui.h3("How the denominators are made", class_="h6"),
-            ui.p(metadata.get("ethnicity_note", ""), class_="small"),
-            ui.p(metadata.get("ethnicity_deprivation_note", ""), class_="small"),
+            ui.p(notes.ethnicity_note, class_="small"),
+            ui.p(notes.ethnicity_deprivation_note, class_="small"),
         )

@@ -10,7 +10,6 @@ from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.publication.charts import chart_frame, mark_suppressed_groups, marked_for_view
 from csc_inequalities.publication.shown import WITHHELD_ON_SCREEN, ShownResults
 from csc_inequalities.results.analysis import Analysis
-from csc_inequalities.results.deprivation import scheme_name
 from csc_inequalities.stats.inequality import summary_rows
 from modules.html_table import html_table, readable_table
 from modules.plotly_html import plotly_ui
@@ -71,7 +70,7 @@ def gradient_server(
             result.overall,
             result.measure.label(),
             result.la_name,
-            scheme=scheme_name(result.deciles, 10),
+            scheme=result.decile_scheme,
             cwip=result.cwip,
             show_cwip=input.show_cwip(),
         )
@@ -90,12 +89,12 @@ def gradient_server(
 
     @render.ui
     def notes():
-        metadata = analysis().metadata
+        notes = analysis().notes
         lines = [
-            metadata.get("deciles_note", ""),
-            metadata.get("denominator_note", ""),
+            notes.deciles_note,
+            notes.denominator_note,
             f"Confidence intervals: Byar's method, exact Poisson below 10 events. "
-            f"{metadata.get('cwip_note', '')}",
+            f"{notes.cwip_note}",
         ]
         return ui.div(*[ui.p(line, class_="small text-body-secondary") for line in lines if line])
 
@@ -119,5 +118,5 @@ def gradient_server(
                 "Inequality measures with 95% intervals",
                 table_id="inequality-table",
             ),
-            ui.p(result.metadata.get("sii_note", ""), class_="small text-body-secondary"),
+            ui.p(result.notes.sii_note, class_="small text-body-secondary"),
         )

@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "json":
         print(json.dumps(json_output(analysis, table, summary), indent=2))
     else:
-        print(analysis.metadata["measure_label"], f"- {analysis.la_name}")
-        print(analysis.metadata["imd"], "-", analysis.metadata["deciles_note"])
+        print(analysis.notes.measure_label, f"- {analysis.la_name}")
+        print(analysis.notes.imd, "-", analysis.notes.deciles_note)
         print(table.to_string(index=False))
         print()
         print(summary.to_string(index=False))
@@ -80,9 +80,9 @@ def json_output(analysis, table: pd.DataFrame, summary: pd.DataFrame) -> dict:
     return {
         "la_code": analysis.la_code,
         "la_name": analysis.la_name,
-        "measure": analysis.metadata["measure_label"],
-        "reference_date": analysis.metadata["reference_date"],
-        "imd": analysis.metadata["imd"],
+        "measure": analysis.notes.measure_label,
+        "reference_date": analysis.notes.reference_date,
+        "imd": analysis.notes.imd,
         "deciles": analysis.deciles,
         "gradient": [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")],
         "summary": [{k: _plain(v) for k, v in row.items()} for row in summary.to_dict("records")],

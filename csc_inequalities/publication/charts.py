@@ -27,7 +27,6 @@ from csc_inequalities.publication.report_content import ReportChart
 from csc_inequalities.publication.tables import ViewTable
 from csc_inequalities.publication.view_context import ViewContext
 from csc_inequalities.reference.maps_data import authority_geojson
-from csc_inequalities.results.deprivation import scheme_name
 from csc_inequalities.results.profile import authority_lsoas
 
 NUMERIC_COLUMNS = (
@@ -112,7 +111,7 @@ def analysis_charts(
             analysis.overall,
             context.measure_label,
             context.la_name,
-            scheme_name(analysis.deciles, 10),
+            analysis.decile_scheme,
             analysis.cwip,
         )
         if publication:

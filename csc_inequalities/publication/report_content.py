@@ -240,7 +240,7 @@ def _ethnicity_paragraphs(
     analysis: Any, tables: dict[str, ViewTable], context: ViewContext
 ) -> tuple[str, ...]:
     """Ethnicity findings (those the view allows) and how the denominators were made."""
-    notes = (analysis.metadata.get("ethnicity_note", ""),)
+    notes = (analysis.notes.ethnicity_note,)
     if context.view is View.INTERNAL:
         return tuple(analysis.ethnicity_sentences.values()) + notes
     published = tables["ethnicity"].frame.set_index("ethnic_group")
@@ -293,13 +293,11 @@ def _cell(value: Any, decimals: int, separators: bool = True) -> str:
 
 def data_quality_paragraphs(analysis: Any, context: ViewContext) -> tuple[str, ...]:
     """Counted children who could not be placed in the authority's neighbourhoods."""
-    metadata = analysis.metadata
-    lines = []
-    for key, words in (
-        ("counted_without_lsoa", "counted with no neighbourhood (LSOA) on this geography"),
-        ("counted_outside_authority", "counted in neighbourhoods outside the authority"),
+    notes, lines = analysis.notes, []
+    for value, words in (
+        (notes.counted_without_lsoa, "counted with no neighbourhood (LSOA) on this geography"),
+        (notes.counted_outside_authority, "counted in neighbourhoods outside the authority"),
     ):
-        value = float(metadata.get(key, 0) or 0)
         shown = _protected_number(value, context)
         lines.append(f"Children {words}: {shown}. They are not in the neighbourhood figures.")
     lines.append(
@@ -357,16 +355,16 @@ def data_quality_tables(records: Any, context: ViewContext) -> tuple[ReportTable
 
 def methods_bullets(analysis: Any, context: ViewContext) -> tuple[str, ...]:
     """Methods and definitions: what is counted, denominators, groups, intervals, disclosure."""
-    metadata = analysis.metadata
+    notes = analysis.notes
     bullets = [
         f"Measure: {context.measure_label}. Rates are per 10,000 children aged 0-17.",
         f"Deprivation: {context.imd_label}. Decile 1 is the most deprived 10% of "
         f"neighbourhoods in England. {context.deprivation_note}",
         f"Denominators: {context.denominator_note}.",
         "Confidence intervals: 95% intervals by Byar's method, exact Poisson below 10 events.",
-        metadata.get("sii_note", ""),
-        metadata.get("ethnicity_deprivation_note", ""),
-        metadata.get("cwip_note", ""),
+        notes.sii_note,
+        notes.ethnicity_deprivation_note,
+        notes.cwip_note,
         f"Disclosure control: {context.rule_text}",
     ]
     return tuple(b for b in bullets if b)

@@ -52,26 +52,20 @@ def view_context(
 ) -> ViewContext:
     """The export context of an Analysis (csc_inequalities.results.analysis)."""
     measure = analysis.measure
-    metadata = analysis.metadata
+    notes = analysis.notes
     return ViewContext(
         la_code=analysis.la_code,
         la_name=analysis.la_name,
         measure_label=measure.label(),
         measure_slug=measure_slug(measure),
         reference_date=measure.reference_date.isoformat(),
-        imd_label=_index_label(analysis.imd_year, metadata),
-        deprivation_note=metadata.get("deciles_note", ""),
-        denominator_note=metadata.get("denominator_note", ""),
+        imd_label=f"{notes.imd}, {notes.domain}",
+        deprivation_note=notes.deciles_note,
+        denominator_note=notes.denominator_note,
         view=View(view),
         rule=rule,
         demo=demo,
     )
-
-
-def _index_label(imd_year: int, metadata: dict) -> str:
-    """'IMD 2019 (2011 LSOAs), Index of Multiple Deprivation' or just 'IMD 2019'."""
-    parts = [metadata.get("imd", f"IMD {imd_year}"), metadata.get("domain", "")]
-    return ", ".join(part for part in parts if part)
 
 
 def measure_slug(measure: Any) -> str:

@@ -3,7 +3,7 @@ the app, the command line and the exports."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -66,6 +66,28 @@ LSOA_COLUMNS = [
 
 
 @dataclass(frozen=True)
+class AnalysisNotes:
+    """The labels and method notes that travel with one analysis, each named (not a dict)."""
+
+    measure_label: str
+    reference_date: str
+    count_kind: str
+    imd: str
+    domain: str
+    deciles_note: str
+    denominator_note: str
+    ethnicity_note: str
+    ethnicity_deprivation_note: str
+    smoothing_note: str
+    sii_note: str
+    cwip_label: str
+    cwip_note: str
+    view_note: str
+    counted_without_lsoa: float
+    counted_outside_authority: float
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Every table, summary and sentence the app, CLI and exports show for one choice."""
 
@@ -86,7 +108,7 @@ class Analysis:
     cwip: pd.DataFrame | None
     sentences: dict[str, str]
     ethnicity_sentences: dict[str, str]
-    metadata: dict[str, Any] = field(default_factory=dict)
+    notes: AnalysisNotes
     # What the reader must know first about the records (many dropped, a poor join), if any.
     intake: IntakeAlert | None = None
 
@@ -179,38 +201,40 @@ def _lsoa_table(
     )[LSOA_COLUMNS]
 
 
-def _metadata(
+def analysis_notes(
     measure: Measure,
     imd_year: int,
     deciles: str,
     domain: str,
     counts: pd.DataFrame,
     located: pd.DataFrame,
-) -> dict[str, Any]:
+    denominator_note: str,
+    ethnicity_note: str,
+) -> AnalysisNotes:
     """Labels and method notes that travel with the results."""
-    geography = geography_for(imd_year)
-    return {
-        "measure_label": measure.label(),
-        "reference_date": measure.reference_date.isoformat(),
-        "count_kind": measure.count_kind,
-        "imd": f"IMD {imd_year} ({geography} LSOAs)",
-        "domain": deprivation.DOMAIN_NAMES[domain],
-        "deciles_note": (
+    return AnalysisNotes(
+        measure_label=measure.label(),
+        reference_date=measure.reference_date.isoformat(),
+        count_kind=measure.count_kind,
+        imd=f"IMD {imd_year} ({geography_for(imd_year)} LSOAs)",
+        domain=deprivation.DOMAIN_NAMES[domain],
+        deciles_note=(
             deprivation.NATIONAL_EXPLANATION if deciles == "national"
             else deprivation.LOCAL_EXPLANATION
         ),
-        "ethnicity_note": ethnicity.METHOD,
-        "ethnicity_deprivation_note": ethnicity.DEPRIVATION_METHOD,
-        "smoothing_note": smoothing.METHOD,
-        "sii_note": SII_METHOD,
-        "cwip_label": CWIP_LABEL,
-        "cwip_note": CWIP_NOTE,
-        "view_note": INTERNAL_VIEW_NOTE,
-        "counted_without_lsoa": float(counts.loc[counts["lsoa_code"].isna(), "count"].sum()),
-        "counted_outside_authority": float(
+        denominator_note=denominator_note,
+        ethnicity_note=ethnicity_note,
+        ethnicity_deprivation_note=ethnicity.DEPRIVATION_METHOD,
+        smoothing_note=smoothing.METHOD,
+        sii_note=SII_METHOD,
+        cwip_label=CWIP_LABEL,
+        cwip_note=CWIP_NOTE,
+        view_note=INTERNAL_VIEW_NOTE,
+        counted_without_lsoa=float(counts.loc[counts["lsoa_code"].isna(), "count"].sum()),
+        counted_outside_authority=float(
             counts.loc[counts["lsoa_code"].notna(), "count"].sum() - located["count"].sum()
         ),
-    }  # fmt: skip
+    )  # fmt: skip
 
 
 def run_analysis(
@@ -313,8 +337,15 @@ def run_analysis(
         cwip=cwip,
         sentences=sentences,
         ethnicity_sentences=narrative.ethnicity_sentences(by_ethnicity, measure),
-        metadata=_metadata(measure, imd_year, deciles, domain, counts, located)
-        | {"denominator_note": denominator_note(imd_year, replaced, len(lsoas))}
-        | ({"ethnicity_note": OWN_ETHNIC_NOTE} if own_ethnic_children is not None else {}),
+        notes=analysis_notes(
+            measure,
+            imd_year,
+            deciles,
+            domain,
+            counts,
+            located,
+            denominator_note(imd_year, replaced, len(lsoas)),
+            OWN_ETHNIC_NOTE if own_ethnic_children is not None else ethnicity.METHOD,
+        ),
         intake=intake,
     )

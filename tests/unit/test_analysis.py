@@ -43,7 +43,7 @@ def test_every_result_is_present_and_consistent(average):
         "ethnicity_deprivation", "trend", "map", "cwip",
     }  # fmt: skip
     assert analysis.cwip is not None
-    assert analysis.metadata["reference_date"] == "2024-03-31"
+    assert analysis.notes.reference_date == "2024-03-31"
     assert analysis.ethnicity["ethnic_group"].tolist()[-1] == "Not known"
     assert np.all((analysis.lsoas["minority_share"] >= 0) & (analysis.lsoas["minority_share"] <= 1))
 
@@ -54,7 +54,7 @@ def test_local_deciles_have_equal_lsoa_counts_and_no_cwip(average):
     analysis = run_analysis(records, store, LA, 2025, measure, "local")
     assert analysis.gradient["lsoas"].tolist() == [20] * 10
     assert analysis.cwip is None
-    assert "Local deciles" in analysis.metadata["deciles_note"]
+    assert "Local deciles" in analysis.notes.deciles_note
 
 
 def test_no_records_counted_breaks_nothing(average):
@@ -169,11 +169,11 @@ def test_own_denominators_replace_the_store_estimates(average):
     expected = base.overall.children - lsoas["children_0_17"][:50].sum() + 50 * 1000.0
     assert analysis.overall.children == pytest.approx(expected)
     assert analysis.overall.count == base.overall.count
-    assert "own figures for 50 of 200 LSOAs" in analysis.metadata["denominator_note"]
+    assert "own figures for 50 of 200 LSOAs" in analysis.notes.denominator_note
     assert analysis.ethnicity["children"].iloc[:5].sum() == pytest.approx(expected)
     ethnic = pd.Series({"White": 5000.0, "Mixed": 500.0, "Asian": 800.0, "Black": 300.0})
     analysis = run_analysis(records, store, LA, 2019, measure, own_ethnic_children=ethnic)
     assert analysis.ethnicity.set_index("ethnic_group").loc["Other", "children"] == 0.0
-    assert "authority's own figures" in analysis.metadata["ethnicity_note"]
+    assert "authority's own figures" in analysis.notes.ethnicity_note
     with pytest.raises(ValueError, match="negative"):
         run_analysis(records, store, LA, 2019, measure, own_children=own.assign(children=-1.0))
