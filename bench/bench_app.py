@@ -40,7 +40,7 @@ from csc_inequalities.context.adjusted import adjusted_comparison  # noqa: E402
 from csc_inequalities.context.official_measures import official_measure_for  # noqa: E402
 from csc_inequalities.context.official_rates import trend_table  # noqa: E402
 from csc_inequalities.demo import STANDARD_RETURN_FILES, demo_files  # noqa: E402
-from csc_inequalities.figures import context as context_figures  # noqa: E402
+from csc_inequalities.figures import official as official_figures  # noqa: E402
 from csc_inequalities.figures.ethnicity import (  # noqa: E402
     ethnicity_chart,
     ethnicity_deprivation_chart,
@@ -48,7 +48,7 @@ from csc_inequalities.figures.ethnicity import (  # noqa: E402
 from csc_inequalities.figures.gradient import gradient_chart  # noqa: E402
 from csc_inequalities.figures.maps import authority_decile_map  # noqa: E402
 from csc_inequalities.figures.profile import profile_chart  # noqa: E402
-from csc_inequalities.figures.trend import sii_trend_chart, trend_chart  # noqa: E402
+from csc_inequalities.figures.trend import quintile_trend_chart, sii_trend_chart  # noqa: E402
 from csc_inequalities.publication.charts import chart_frame  # noqa: E402
 from csc_inequalities.publication.shown import shown_results  # noqa: E402
 from csc_inequalities.records.geography import store_geography  # noqa: E402
@@ -58,11 +58,7 @@ from csc_inequalities.reference.store import load_store  # noqa: E402
 from csc_inequalities.results.analysis import run_analysis  # noqa: E402
 from csc_inequalities.results.deprivation import scheme_name  # noqa: E402
 from csc_inequalities.results.measures import Measure, available_years, year_ending  # noqa: E402
-from csc_inequalities.results.profile import (  # noqa: E402
-    authority_lsoas,
-    deprivation_profile,
-    profile_headlines,
-)
+from csc_inequalities.results.profile import deprivation_profile, profile_headlines  # noqa: E402
 from csc_inequalities.serving.memory import tune_garbage_collection  # noqa: E402
 from modules.plotly_html import plotly_ui  # noqa: E402
 
@@ -167,7 +163,7 @@ def analysis_fragments(watch: Stopwatch, store, records, la_code: str, measure) 
         ),
         "trend-chart": watch.time(
             f"Trend{SEP}{BUILD_STEP}",
-            trend_chart,
+            quintile_trend_chart,
             trend_gradient,
             result.measure.series_label(),
             name,
@@ -202,14 +198,14 @@ def context_fragments(watch: Stopwatch, store, la_code: str, measure) -> dict[st
     figures = {
         "context-trend-chart": watch.time(
             f"In context{SEP}{BUILD_STEP}",
-            context_figures.trend_chart,
+            official_figures.official_trend_chart,
             trend,
             key,
             row["la_name"],
             row["region_name"],
         ),
         "context-adjusted-scatter": watch.time(
-            f"In context{SEP}{BUILD_STEP}", context_figures.adjusted_scatter, comparison
+            f"In context{SEP}{BUILD_STEP}", official_figures.adjusted_scatter, comparison
         ),
     }
     return {name: fragment(watch, "In context", built, name) for name, built in figures.items()}
@@ -235,7 +231,7 @@ def area_fragments(watch: Stopwatch, store, la_code: str) -> dict[str, str]:
         f"Neighbourhoods{SEP}{BUILD_STEP}",
         authority_decile_map,
         authority_geojson_url(IMD_YEAR, la_code),
-        authority_lsoas(store, la_code, IMD_YEAR),
+        store.authority_lsoas(IMD_YEAR, la_code),
         name,
         IMD_YEAR,
         DOMAIN,

@@ -15,12 +15,17 @@ from csc_inequalities.context.adjusted import (
     method_paragraph,
     rank_sentence,
 )
-from csc_inequalities.context.dfe_values import format_rate, status_label
+from csc_inequalities.context.dfe_values import (
+    comparator_rates,
+    format_rate,
+    published_count,
+    status_label,
+)
 from csc_inequalities.context.neighbours import statistical_neighbours
 from csc_inequalities.context.official_measures import official_measure, official_measure_for
 from csc_inequalities.context.official_rates import trend_table
 from csc_inequalities.context.upload_check import COVERAGE_HIGH, COVERAGE_LOW, upload_against_return
-from csc_inequalities.figures.context import adjusted_scatter, trend_chart
+from csc_inequalities.figures.official import adjusted_scatter, official_trend_chart
 from modules.html_table import html_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
@@ -119,7 +124,7 @@ def context_server(
     @render.ui
     def trend_plot():
         row = authority()
-        fig, alt = trend_chart(trend(), measure_key(), row["la_name"], row["region_name"])
+        fig, alt = official_trend_chart(trend(), measure_key(), row["la_name"], row["region_name"])
         return plotly_ui(fig, "context-trend-chart", alt)
 
     @render.ui
@@ -129,15 +134,15 @@ def context_server(
         shown = pd.DataFrame(
             {
                 "Year ending 31 March": data["year"].astype(str),
-                row["la_name"]: _formatted(data, "authority"),
+                row["la_name"]: comparator_rates(data, "authority"),
                 "Statistical neighbours' average": [
                     f"{rate:,.1f} ({n} of 10)" if n else status_label("x")
                     for rate, n in zip(
                         data["neighbours_average"], data["neighbours_with_rate"], strict=True
                     )
                 ],
-                row["region_name"]: _formatted(data, "region"),
-                "England": _formatted(data, "england"),
+                row["region_name"]: comparator_rates(data, "region"),
+                "England": comparator_rates(data, "england"),
             }
         )
         measure = official_measure(measure_key())
@@ -254,22 +259,10 @@ def context_server(
         return ui.TagList(*parts)
 
 
-def _formatted(trend: pd.DataFrame, prefix: str) -> list[str]:
-    """One comparator's rates as text, the reason in place of any missing value."""
-    return [
-        format_rate(rate, status)
-        for rate, status in zip(trend[f"{prefix}_rate"], trend[f"{prefix}_status"], strict=True)
-    ]
-
-
 def _check_table(table: pd.DataFrame) -> pd.DataFrame:
     """The upload check with readable headings and the published figure or its reason."""
     published = [
-        f"{count:,.0f}"
-        if not status
-        else status_label(status)
-        if status != "not_published"
-        else "not yet published"
+        published_count(count, status)
         for count, status in zip(table["published"], table["published_status"], strict=True)
     ]
     return pd.DataFrame(
@@ -287,10 +280,3 @@ def _check_table(table: pd.DataFrame) -> pd.DataFrame:
             "Large gap": table["gap"].eq("large gap"),
         }
     )
-
-
-def _published_text(count: float, status: str) -> str:
-    """The published count, or why there is none."""
-    if status == "not_published":
-        return "not yet published"
-    return status_label(status) if status else f"{count:,.0f}"

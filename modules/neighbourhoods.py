@@ -13,7 +13,7 @@ from csc_inequalities.publication.disclosure import View
 from csc_inequalities.reference.maps_data import authority_geojson_url
 from csc_inequalities.reference.store import ReferenceStore, geography_for
 from csc_inequalities.results.analysis import Analysis
-from csc_inequalities.results.profile import authority_lsoas, deprivation_profile, profile_headlines
+from csc_inequalities.results.profile import deprivation_profile, profile_headlines
 from csc_inequalities.stats.smoothing import METHOD as SMOOTHING_METHOD
 from csc_inequalities.stats.smoothing import SMALL_COUNT_THRESHOLD
 from modules.html_table import html_table
@@ -75,7 +75,7 @@ def neighbourhoods_server(
 
     @reactive.calc
     def authority_name() -> str:
-        return store.authority(settings.la_code())["la_name"]
+        return store.authority_name(settings.la_code())
 
     @reactive.calc
     def layer() -> str:
@@ -104,7 +104,7 @@ def neighbourhoods_server(
         geojson = authority_geojson_url(year, la_code)
         name = authority_name()
         if layer() == "decile":
-            lsoas = authority_lsoas(store, la_code, year)
+            lsoas = store.authority_lsoas(year, la_code)
             fig, alt = authority_decile_map(geojson, lsoas, name, year, settings.domain())
         else:
             fig, alt = layer_map(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from shiny import module, render, ui
 
-from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
+from csc_inequalities.figures.trend import quintile_trend_chart, sii_trend_chart
 from csc_inequalities.publication.charts import chart_frame
 from csc_inequalities.publication.shown import ShownResults
 from csc_inequalities.results.analysis import Analysis
@@ -69,7 +69,7 @@ def trend_server(
         frame = shown().frame("trend-gradient")
         if frame is None or frame.empty:
             return None
-        fig, alt = trend_chart(
+        fig, alt = quintile_trend_chart(
             chart_frame(frame), result.measure.series_label(), result.la_name, result.deciles
         )
         return plotly_ui(fig, "trend-chart", alt)

@@ -19,7 +19,7 @@ from csc_inequalities.context.adjusted import (
     method_paragraph,
     rank_sentence,
 )
-from csc_inequalities.context.dfe_values import format_rate
+from csc_inequalities.context.dfe_values import comparator_rates, format_rate
 from csc_inequalities.context.neighbours import statistical_neighbours
 from csc_inequalities.context.official_measures import OFFICIAL_MEASURES, official_measure
 from csc_inequalities.context.official_rates import trend_table
@@ -149,14 +149,6 @@ def _clean(value):
     return value
 
 
-def _formatted(trend: pd.DataFrame, prefix: str) -> list[str]:
-    """One comparator's rates as text, with the reason in place of any missing value."""
-    return [
-        format_rate(rate, status)
-        for rate, status in zip(trend[f"{prefix}_rate"], trend[f"{prefix}_status"], strict=True)
-    ]
-
-
 def context_text(store, trend: pd.DataFrame, comparison: AdjustedComparison) -> str:
     """A readable report: the trend table, neighbours, and the adjusted comparison."""
     authority = store.authorities.set_index("la_code").loc[comparison.la_code]
@@ -164,9 +156,9 @@ def context_text(store, trend: pd.DataFrame, comparison: AdjustedComparison) -> 
     shown = pd.DataFrame(
         {
             "Year": trend["year"].astype(str),
-            comparison.la_name: _formatted(trend, "authority"),
-            "England": _formatted(trend, "england"),
-            authority["region_name"]: _formatted(trend, "region"),
+            comparison.la_name: comparator_rates(trend, "authority"),
+            "England": comparator_rates(trend, "england"),
+            authority["region_name"]: comparator_rates(trend, "region"),
             "Neighbours' average (n)": [
                 f"{rate:,.1f} ({n})" if n else format_rate(rate, "x")
                 for rate, n in zip(

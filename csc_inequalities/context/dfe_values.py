@@ -37,3 +37,18 @@ def format_rate(rate: float, status: str, decimals: int = 1) -> str:
     if status or pd.isna(rate):
         return status_label(status or "x")
     return f"{rate:,.{decimals}f}"
+
+
+def comparator_rates(trend: pd.DataFrame, prefix: str) -> list[str]:
+    """One comparator's rates by year as text (authority, England, region), reasons for gaps."""
+    return [
+        format_rate(rate, status)
+        for rate, status in zip(trend[f"{prefix}_rate"], trend[f"{prefix}_status"], strict=True)
+    ]
+
+
+def published_count(count: float, status: str) -> str:
+    """DfE's published count, or why there is none (including a year not yet published)."""
+    if status == "not_published":
+        return "not yet published"
+    return status_label(status) if status else f"{count:,.0f}"

@@ -37,7 +37,7 @@ def upload_against_return(
     records, store, la_code: str, year: int | None = None, imd_year: int = 2025
 ) -> UploadCheck:
     """Counts in the upload set beside DfE's published counts for the same authority and year."""
-    authority_lsoas = _authority_lsoas(store, la_code, imd_year)
+    authority_lsoas = store.authority_lsoa_codes(imd_year, la_code)
     source = records.counts if records.is_aggregate else records.spells
     present = set(source["intervention"].dropna().unique())
     rows = []
@@ -78,12 +78,6 @@ _TABLE_COLUMNS = [
 ]
 
 
-def _authority_lsoas(store, la_code: str, imd_year: int) -> set[str]:
-    """The authority's LSOA codes on the geography the chosen index uses."""
-    lsoas = store.lsoas(imd_year)
-    return set(lsoas.loc[lsoas["la_code"] == la_code, "lsoa_code"])
-
-
 def _published_counts(store, measure: OfficialMeasure, la_code: str) -> pd.DataFrame:
     """The authority's published counts by year, with DfE's status symbols."""
     rates = official_rates(store, measure.key)
@@ -103,7 +97,7 @@ def _spells_row(
     spells: pd.DataFrame,
     measure: OfficialMeasure,
     published: pd.DataFrame,
-    authority_lsoas: set[str],
+    authority_lsoas: frozenset[str],
     year: int | None,
     imd_year: int,
 ) -> dict | None:
@@ -131,7 +125,7 @@ def _aggregate_row(
     counts: pd.DataFrame,
     measure: OfficialMeasure,
     published: pd.DataFrame,
-    authority_lsoas: set[str],
+    authority_lsoas: frozenset[str],
     year: int | None,
 ) -> dict | None:
     """One row from counts per LSOA, which carry no date: compared at 31 March of the year."""

@@ -30,7 +30,7 @@ QUINTILE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]
 LINE_COLOURS = [*QUINTILE_COLOURS[:4], MUTED_COLOUR]
 
 
-def trend_chart(
+def quintile_trend_chart(
     gradient: pd.DataFrame, series_label: str, la_name: str, locality: str = "national"
 ) -> tuple[go.Figure, str]:
     """One line per deprivation quintile across reporting years, with 95% intervals."""

@@ -21,13 +21,12 @@ from csc_inequalities.figures.ethnicity import (
 from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.figures.maps import authority_decile_map
 from csc_inequalities.figures.style import DECILE_DIRECTION
-from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
+from csc_inequalities.figures.trend import quintile_trend_chart, sii_trend_chart
 from csc_inequalities.publication.disclosure import SUPPRESSED, View
 from csc_inequalities.publication.report_content import ReportChart
 from csc_inequalities.publication.tables import ViewTable
 from csc_inequalities.publication.view_context import ViewContext
 from csc_inequalities.reference.maps_data import authority_geojson
-from csc_inequalities.results.profile import authority_lsoas
 
 NUMERIC_COLUMNS = (
     "count",
@@ -85,7 +84,7 @@ def deprivation_map_chart(store: Any, analysis: Any, domain: str = "imd") -> Rep
     """The authority's neighbourhoods by national deprivation decile: publishable in any view."""
     fig, alt = authority_decile_map(
         authority_geojson(analysis.imd_year, analysis.la_code),
-        authority_lsoas(store, analysis.la_code, analysis.imd_year),
+        store.authority_lsoas(analysis.imd_year, analysis.la_code),
         analysis.la_name,
         analysis.imd_year,
         domain,
@@ -144,7 +143,7 @@ def analysis_charts(
         )
     trend = tables.get("trend-gradient")
     if trend is not None and trend.frame["year"].nunique() > 1:
-        fig, alt = trend_chart(
+        fig, alt = quintile_trend_chart(
             chart_frame(trend.frame), context.measure_label, context.la_name, analysis.deciles
         )
         charts.append(ReportChart("trend", CHART_TITLES["trend"], fig, alt))

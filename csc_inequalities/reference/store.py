@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from csc_inequalities.reference import paths
+from csc_inequalities.reference.authority_views import AuthorityViews, UnknownAuthority
 from csc_inequalities.reference.postcode_table import (
     all_postcode_rows,
     rows_for_postcodes,
@@ -28,13 +29,6 @@ class StoreMissing(FileNotFoundError):
     """The reference store has not been built (or is incomplete) in the expected folder."""
 
 
-class UnknownAuthority(KeyError, ValueError):
-    """An authority code that is not one of the 153 current upper-tier authorities."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
 def geography_for(imd_year: int) -> int:
     """The LSOA vintage an index year is published on (2019 -> 2011 LSOAs, 2025 -> 2021)."""
     try:
@@ -46,7 +40,7 @@ def geography_for(imd_year: int) -> int:
         ) from None
 
 
-class ReferenceStore:
+class ReferenceStore(AuthorityViews):
     """Read-only access to the store's tables; small tables are read at once, the rest on demand."""
 
     def __init__(self, store_dir: Path):
@@ -109,10 +103,6 @@ class ReferenceStore:
                 "(run `csc-inequalities areas` for the list, e.g. E06000009 Blackpool)."
             )
         return self._by_code.loc[code]
-
-    def authority_name(self, la_code: str) -> str:
-        """The authority's official name."""
-        return str(self.authority(la_code)["la_name"])
 
     def boundaries(self, imd_year: int, la_code: str) -> gpd.GeoDataFrame:
         """The authority's LSOA polygons (EPSG:4326) for the index year's geography."""

@@ -123,38 +123,19 @@ class Analysis:
         return deprivation.scheme_name(self.deciles, 5)
 
 
-@lru_cache(maxsize=64)
-def authority_lsoas(store: Any, la_code: str, imd_year: int) -> pd.DataFrame:
-    """The authority's LSOAs from the store, in national rank order (most deprived first)."""
-    if imd_year not in GEOGRAPHY_BY_IMD_YEAR:
-        raise ValueError("imd_year must be 2019 or 2025")
-    table = store.lsoas(imd_year)
-    rows = table[table["la_code"] == la_code]
-    if rows.empty:
-        raise ValueError(f"no LSOAs found for authority {la_code!r} in IMD {imd_year}")
-    return rows.sort_values("imd_rank").reset_index(drop=True)
-
-
 @lru_cache(maxsize=256)
 def authority_groups(
     store: Any, la_code: str, imd_year: int, domain: str, scheme: str
 ) -> pd.Series:
     """Deprivation group of each of the authority's LSOAs for one domain and scheme."""
-    return deprivation.assign_groups(authority_lsoas(store, la_code, imd_year), domain, scheme)
+    return deprivation.assign_groups(store.authority_lsoas(imd_year, la_code), domain, scheme)
 
 
 @lru_cache(maxsize=64)
 def authority_denominators(store: Any, la_code: str, imd_year: int) -> pd.Series:
     """Estimated children aged 0-17 per major ethnic group in the authority."""
-    children = float(authority_lsoas(store, la_code, imd_year)["children_0_17"].sum())
+    children = float(store.authority_lsoas(imd_year, la_code)["children_0_17"].sum())
     return ethnicity.ethnic_denominators(store.ethnicity_children, la_code, children)
-
-
-def authority_name(store: Any, la_code: str) -> str:
-    """The authority's name, or its code when the store does not list it."""
-    authorities = store.authorities
-    names = authorities.loc[authorities["la_code"] == la_code, "la_name"]
-    return str(names.iloc[0]) if len(names) else la_code
 
 
 def with_own_children(lsoas: pd.DataFrame, own: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -257,7 +238,7 @@ def run_analysis(
     geography = GEOGRAPHY_BY_IMD_YEAR.get(imd_year)
     if geography is None:
         raise ValueError("imd_year must be 2019 or 2025")
-    lsoas = authority_lsoas(store, la_code, imd_year)
+    lsoas = store.authority_lsoas(imd_year, la_code)
     replaced = 0
     if own_children is not None:
         lsoas, replaced = with_own_children(lsoas, own_children)
@@ -292,7 +273,7 @@ def run_analysis(
     )  # fmt: skip
 
     lsoa_table = _lsoa_table(lsoas, located, decile_groups, domain)
-    la_name = authority_name(store, la_code)
+    la_name = store.authority_name(la_code)
     word = deprivation.group_word(decile_scheme)
     sentences = {
         "overall": narrative.overall_sentence(overall, measure, la_name),

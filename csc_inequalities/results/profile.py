@@ -10,16 +10,9 @@ DECILES = range(1, 11)
 MOST_DEPRIVED_20 = (1, 2)
 
 
-def authority_lsoas(store: ReferenceStore, la_code: str, imd_year: int) -> pd.DataFrame:
-    """The authority's LSOAs in the index year's geography (unknown codes raise a clear error)."""
-    code = store.authority(la_code)["la_code"]
-    lsoas = store.lsoas(imd_year)
-    return lsoas[lsoas["la_code"] == code]
-
-
 def deprivation_profile(store: ReferenceStore, la_code: str, imd_year: int) -> pd.DataFrame:
     """Per national decile 1..10: LSOAs, children 0-17 and the authority's shares of each."""
-    lsoas = authority_lsoas(store, la_code, imd_year)
+    lsoas = store.authority_lsoas(imd_year, store.authority(la_code)["la_code"])
     counts = (
         lsoas.groupby("imd_decile")
         .agg(lsoas=("lsoa_code", "size"), children_0_17=("children_0_17", "sum"))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from csc_inequalities.records.canonical import LoadResult
+from csc_inequalities.reference.authority_views import AuthorityViews
 from csc_inequalities.results.analysis import Analysis, run_analysis
 from csc_inequalities.results.measures import Measure
 
@@ -21,7 +22,7 @@ DOMAINS = (
 )
 
 
-class TinyStore:
+class TinyStore(AuthorityViews):
     """The parts of the reference store an analysis reads, for 40 made-up LSOAs."""
 
     def __init__(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from csc_inequalities.reference.authority_views import AuthorityViews
+
 LA = "E06000001"
 OTHER_LA = "E06000002"
 
@@ -43,7 +45,7 @@ POSTCODES = pd.DataFrame(
 )
 
 
-class FakeStore:
+class FakeStore(AuthorityViews):
     """The parts of ReferenceStore the records readers use."""
 
     def __init__(self) -> None:

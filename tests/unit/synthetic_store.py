@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from csc_inequalities.reference.authority_views import AuthorityViews
+
 DOMAINS = (
     "income",
     "employment",
@@ -49,7 +51,7 @@ def synthetic_lsoas(la_code: str, n: int, seed: int = 1, prefix: str = "E01") ->
 
 
 @dataclass
-class SyntheticStore:
+class SyntheticStore(AuthorityViews):
     """Duck-typed stand-in for ReferenceStore with one or more authorities."""
 
     lsoa_tables: dict[int, pd.DataFrame]

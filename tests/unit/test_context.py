@@ -29,6 +29,7 @@ from csc_inequalities.context.official_measures import official_measure, officia
 from csc_inequalities.context.official_rates import official_rates, trend_table
 from csc_inequalities.context.upload_check import LARGE_GAP, upload_against_return
 from csc_inequalities.records.canonical import LoadResult, empty_spells
+from csc_inequalities.reference.authority_views import AuthorityViews
 
 MIRROR = Path(
     os.environ.get("CSC_DATA_MIRROR", Path(__file__).resolve().parents[3] / "shared" / "data")
@@ -83,7 +84,7 @@ CONSTRUCTED = [
 ]
 
 
-class ConstructedStore:
+class ConstructedStore(AuthorityViews):
     """A tiny store whose rates lie on a known line times known factors."""
 
     def __init__(self):

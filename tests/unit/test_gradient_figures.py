@@ -10,7 +10,7 @@ import pytest
 from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
 from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.figures.style import BEYOND_NAME, SOURCE_ANNOTATION
-from csc_inequalities.figures.trend import sii_trend_chart, trend_chart
+from csc_inequalities.figures.trend import quintile_trend_chart, sii_trend_chart
 from csc_inequalities.publication.charts import mark_suppressed_groups, marked_for_view
 from csc_inequalities.publication.disclosure import SUPPRESSED, View
 from csc_inequalities.records.canonical import LoadResult
@@ -71,7 +71,7 @@ def test_ethnicity_and_trend_charts_build_with_text_alternatives(analysis):
     figures = [
         ethnicity_chart(analysis.ethnicity, analysis.overall.rate_per_10000, label, "Testshire"),
         ethnicity_deprivation_chart(analysis.ethnicity_deprivation, label, "Testshire"),
-        trend_chart(analysis.trend.gradient, analysis.measure.series_label(), "Testshire"),
+        quintile_trend_chart(analysis.trend.gradient, analysis.measure.series_label(), "Testshire"),
         sii_trend_chart(analysis.trend.sii, analysis.measure.series_label(), "Testshire"),
     ]
     for fig, alt in figures:
@@ -89,7 +89,7 @@ def test_charts_keep_title_in_meta_the_overall_line_and_a_named_source_line(anal
     ]
     others = [
         ethnicity_deprivation_chart(analysis.ethnicity_deprivation, label, "Testshire"),
-        trend_chart(analysis.trend.gradient, series, "Testshire"),
+        quintile_trend_chart(analysis.trend.gradient, series, "Testshire"),
         sii_trend_chart(analysis.trend.sii, series, "Testshire"),
     ]
     for fig, _ in with_overall + others:
@@ -167,7 +167,7 @@ def test_a_quintile_with_no_children_has_no_legend_entry(analysis):
         0.0,
         np.nan,
     ]
-    fig, _ = trend_chart(gradient, analysis.measure.series_label(), "Testshire")
+    fig, _ = quintile_trend_chart(gradient, analysis.measure.series_label(), "Testshire")
     assert [trace.name for trace in fig.data if trace.name != BEYOND_NAME] == [
         "Quintile 1 most deprived",
         "Quintile 2",

@@ -43,7 +43,7 @@ TREND_STYLES = {
 END_LABELS = {"neighbours": "Neighbours"}
 
 
-def trend_chart(
+def official_trend_chart(
     trend: pd.DataFrame, measure_key: str, la_name: str, region_name: str
 ) -> tuple[go.Figure, str]:
     """Lines of the authority's official rate by year beside its neighbours, region and England."""
