@@ -15,17 +15,20 @@ from csc_inequalities.context.adjusted import (
     method_paragraph,
     rank_sentence,
 )
-from csc_inequalities.context.dfe_values import (
-    comparator_rates,
-    format_rate,
-    published_count,
-    status_label,
-)
+from csc_inequalities.context.dfe_values import comparator_table, format_rate
 from csc_inequalities.context.neighbours import statistical_neighbours
-from csc_inequalities.context.official_measures import official_measure, official_measure_for
+from csc_inequalities.context.official_measures import OfficialMeasure, official_measure_shown
 from csc_inequalities.context.official_rates import trend_table
-from csc_inequalities.context.upload_check import COVERAGE_HIGH, COVERAGE_LOW, upload_against_return
+from csc_inequalities.context.upload_check import (
+    COVERAGE_HIGH,
+    COVERAGE_LOW,
+    check_table_for_people,
+    upload_against_return,
+)
 from csc_inequalities.figures.official import adjusted_scatter, official_trend_chart
+from csc_inequalities.records.canonical import LoadResult
+from csc_inequalities.reference.store import ReferenceStore
+from csc_inequalities.results.analysis import Analysis
 from modules.html_table import html_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
@@ -77,25 +80,25 @@ def context_server(
     input,
     output,
     session,
-    store,
+    store: ReferenceStore,
     settings: Settings,
-    records: Callable,
-    analysis: Callable,
+    records: Callable[[], LoadResult],
+    analysis: Callable[[], Analysis],
     is_demo: Callable[[], bool] | None = None,
 ):
     """Call the context core for the chosen authority and measure, and render its results."""
 
     @reactive.calc
+    def shown_measure() -> tuple[OfficialMeasure, str]:
+        return official_measure_shown(settings.intervention(), settings.count_kind())
+
+    @reactive.calc
     def measure_key() -> str:
-        measure = official_measure_for(settings.intervention(), settings.count_kind())
-        if measure is None:
-            measure = official_measure_for(settings.intervention(), "at_date")
-        return measure.key
+        return shown_measure()[0].key
 
     @reactive.calc
     def authority() -> pd.Series:
-        table = store.authorities
-        return table[table["la_code"] == settings.la_code()].iloc[0]
+        return store.authority(settings.la_code())
 
     @reactive.calc
     def trend() -> pd.DataFrame:
@@ -109,17 +112,7 @@ def context_server(
 
     @render.ui
     def measure_note():
-        chosen = official_measure_for(settings.intervention(), settings.count_kind())
-        measure = official_measure(measure_key())
-        text = (
-            f"Showing DfE's published figures for {measure.label[:1].lower()}{measure.label[1:]}."
-        )
-        if chosen is None:
-            text += (
-                " DfE's releases held here give no count of this kind by authority, so the "
-                "figures at 31 March are shown instead."
-            )
-        return ui.p(text, class_="small text-body-secondary")
+        return ui.p(shown_measure()[1], class_="small text-body-secondary")
 
     @render.ui
     def trend_plot():
@@ -129,23 +122,9 @@ def context_server(
 
     @render.ui
     def trend_rates():
-        data = trend()
         row = authority()
-        shown = pd.DataFrame(
-            {
-                "Year ending 31 March": data["year"].astype(str),
-                row["la_name"]: comparator_rates(data, "authority"),
-                "Statistical neighbours' average": [
-                    f"{rate:,.1f} ({n} of 10)" if n else status_label("x")
-                    for rate, n in zip(
-                        data["neighbours_average"], data["neighbours_with_rate"], strict=True
-                    )
-                ],
-                row["region_name"]: comparator_rates(data, "region"),
-                "England": comparator_rates(data, "england"),
-            }
-        )
-        measure = official_measure(measure_key())
+        shown = comparator_table(trend(), row["la_name"], row["region_name"])
+        measure = shown_measure()[0]
         return ui.TagList(
             html_table(
                 shown,
@@ -230,7 +209,7 @@ def context_server(
             return ui.TagList(*parts)
         parts.append(
             html_table(
-                _check_table(check.table),
+                check_table_for_people(check.table),
                 "Counts in your records beside the authority's figures published by DfE",
                 table_id="context-upload-check",
             )
@@ -257,26 +236,3 @@ def context_server(
                 )
             )
         return ui.TagList(*parts)
-
-
-def _check_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The upload check with readable headings and the published figure or its reason."""
-    published = [
-        published_count(count, status)
-        for count, status in zip(table["published"], table["published_status"], strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "Measure": table["label"],
-            "Year ending 31 March": table["year"].astype(str),
-            "In your records": table["uploaded"].round(0).astype(int),
-            "Without an LSOA": table["without_lsoa"].round(0).astype(int),
-            "Outside the authority": table["outside_authority"].round(0).astype(int),
-            "Placed in the authority": table["placed_in_authority"].round(0).astype(int),
-            "Published by DfE": published,
-            "Coverage": [
-                f"{value:.0%}" if pd.notna(value) else "-" for value in table["placed_coverage"]
-            ],
-            "Large gap": table["gap"].eq("large gap"),
-        }
-    )

@@ -23,7 +23,7 @@ from csc_inequalities.figures.layers import LAYERS, layer_map
 from csc_inequalities.publication.charts import CHART_TITLES, analysis_charts, deprivation_map_chart
 from csc_inequalities.publication.disclosure import View, check_map_publishable
 from csc_inequalities.publication.report_content import ReportChart
-from csc_inequalities.publication.tables import analysis_tables
+from csc_inequalities.publication.tables import ViewTable, analysis_tables
 from csc_inequalities.publication.view_context import ViewContext, view_context
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.reference.maps_data import authority_geojson
@@ -170,7 +170,7 @@ def exports_server(
         return view_context(analysis(), View(input.export_view()), demo=is_demo())
 
     @reactive.calc
-    def tables() -> dict:
+    def tables() -> dict[str, ViewTable]:
         return {t.key: t for t in analysis_tables(analysis(), context())}
 
     @reactive.calc
@@ -179,90 +179,14 @@ def exports_server(
 
     @render.ui
     def view_status():
-        shown = context()
-        publication = shown.view is View.PUBLICATION
-        return ui.div(
-            ui.p(ui.strong("Every export below is in this view: "), shown.view_label),
-            ui.p(ui.strong("Disclosure control: "), shown.rule_text, class_="small mb-0"),
-            None
-            if publication
-            else ui.p(
-                "Internal exports say 'not for publication' in their titles and file names.",
-                class_="small mb-0",
-            ),
-            None
-            if shown.view.value == settings.view()
-            else ui.p(
-                f"The screen shows the {settings.view()} view; exports follow the choice above.",
-                class_="small mb-0",
-            ),
-            class_="alert " + ("alert-info" if publication else "alert-warning"),
-            role="status",
-        )
+        return view_status_box(context(), settings.view())
 
-    def register_chart_image(key: str, image_format: str) -> None:
-        """One chart's download in one image format."""
-
-        async def download():
-            chart = charts().get(key)
-            req(chart is not None)
-            ready = print_ready(chart.figure, context(), chart.title, chart.direction)
-            yield await _image(ready, image_format)
-
-        download.__name__ = _output_id(key, image_format)
-        render.download_button(
-            download,
-            filename=lambda: export_filename(context(), key, image_format),
-            media_type=MEDIA_TYPES[image_format],
-        )
-
-    def register_chart(key: str) -> None:
-        """PNG and SVG downloads and the alt text for one chart."""
+    for key in CHART_KEYS:
         for image_format in MEDIA_TYPES:
-            register_chart_image(key, image_format)
-
-        def alt_text():
-            chart = charts().get(key)
-            if chart is None:
-                return ui.p("Not available for these records.", class_="small text-muted")
-            return ui.tags.details(
-                ui.tags.summary("Alt text", class_="small"),
-                ui.p(chart.alt_text, class_="small"),
-            )
-
-        alt_text.__name__ = _output_id(key, "alt")
-        render.ui(alt_text)
-
-    def register_table(key: str) -> None:
-        """CSV and XLSX downloads for one table."""
-
-        async def download_csv():
-            table = tables().get(key)
-            req(table is not None)
-            yield csv_bytes(table)
-
-        async def download_xlsx():
-            table = tables().get(key)
-            req(table is not None)
-            yield await asyncio.to_thread(xlsx_bytes, [table], context())
-
-        download_csv.__name__ = _output_id(key, "csv")
-        download_xlsx.__name__ = _output_id(key, "xlsx")
-        render.download_button(
-            download_csv,
-            filename=lambda: export_filename(context(), key, "csv"),
-            media_type="text/csv",
-        )
-        render.download_button(
-            download_xlsx,
-            filename=lambda: export_filename(context(), key, "xlsx"),
-            media_type=XLSX_MEDIA_TYPE,
-        )
-
-    for chart_key in CHART_KEYS:
-        register_chart(chart_key)
-    for table_key in TABLE_LABELS:
-        register_table(table_key)
+            chart_download(output, key, image_format, charts, context)
+        chart_alt_text(output, key, charts)
+    for key in TABLE_LABELS:
+        table_downloads(output, key, tables, context)
 
     @render.download_button(
         filename=lambda: export_filename(context(), "tables", "xlsx"), media_type=XLSX_MEDIA_TYPE
@@ -270,44 +194,12 @@ def exports_server(
     async def all_tables_xlsx():
         yield await asyncio.to_thread(xlsx_bytes, list(tables().values()), context())
 
-    def register_report(report_format: str) -> None:
-        """A report download with a progress bar while the charts are drawn."""
-
-        async def download():
-            shown, result, loaded = context(), analysis(), records()
-            loop = asyncio.get_running_loop()
-            with ui.Progress(min=0, max=len(charts()) + 2) as progress:
-                progress.set(0, message="Writing the report", detail="drawing the charts")
-
-                def step(message: str) -> None:
-                    loop.call_soon_threadsafe(lambda: progress.inc(1, detail=message))
-
-                try:
-                    content = await asyncio.to_thread(
-                        report_bytes, result, loaded, shown, report_format, step, store
-                    )
-                except ImageExportError as error:
-                    ui.notification_show(str(error), type="error", duration=15)
-                    raise SilentException() from None
-                yield content
-
-        download.__name__ = f"report_{report_format}"
-        render.download_button(
-            download,
-            filename=lambda: report_filename(context(), report_format),
-            media_type=REPORT_FORMATS[report_format],
-        )
-
     for report_format in REPORT_FORMATS:
-        register_report(report_format)
+        report_download(output, report_format, store, context, analysis, records, charts)
 
     @reactive.calc
     def map_refusal() -> str | None:
-        try:
-            check_map_publishable(input.map_layer(), input.export_view())
-        except ValueError as refusal:
-            return str(refusal)
-        return None
+        return map_refusal_text(input.map_layer(), input.export_view())
 
     @render.ui
     def map_downloads():
@@ -323,7 +215,7 @@ def exports_server(
             ),
         )
 
-    def map_figure():
+    def map_figure() -> go.Figure:
         """The chosen map layer for the session's authority and index."""
         layer = input.map_layer()
         check_map_publishable(layer, input.export_view())
@@ -335,18 +227,153 @@ def exports_server(
             fig, _ = layer_map(geojson, result.lsoas, layer, result.la_name, shown.measure_label)
         return print_ready(fig, shown, f"{result.la_name}: {LAYERS[layer].lower()}")
 
-    def register_map(image_format: str) -> None:
-        """A map download in one image format."""
+    for image_format in MEDIA_TYPES:
+        map_download(output, image_format, map_figure, context, input.map_layer)
 
-        async def download():
-            yield await _image(map_figure(), image_format)
 
-        download.__name__ = f"map_{image_format}"
-        render.download_button(
-            download,
-            filename=lambda: export_filename(context(), f"map-{input.map_layer()}", image_format),
-            media_type=MEDIA_TYPES[image_format],
+def view_status_box(shown: ViewContext, screen_view: str) -> ui.Tag:
+    """Which view and disclosure rule every export follows, and how it differs from the screen."""
+    publication = shown.view is View.PUBLICATION
+    return ui.div(
+        ui.p(ui.strong("Every export below is in this view: "), shown.view_label),
+        ui.p(ui.strong("Disclosure control: "), shown.rule_text, class_="small mb-0"),
+        None
+        if publication
+        else ui.p(
+            "Internal exports say 'not for publication' in their titles and file names.",
+            class_="small mb-0",
+        ),
+        None
+        if shown.view.value == screen_view
+        else ui.p(
+            f"The screen shows the {screen_view} view; exports follow the choice above.",
+            class_="small mb-0",
+        ),
+        class_="alert " + ("alert-info" if publication else "alert-warning"),
+        role="status",
+    )
+
+
+def map_refusal_text(layer: str, view: str) -> str | None:
+    """Why the chosen map may not leave the app in this view, or None when it may."""
+    try:
+        check_map_publishable(layer, view)
+    except ValueError as refusal:
+        return str(refusal)
+    return None
+
+
+def chart_download(
+    output,
+    key: str,
+    image_format: str,
+    charts: Callable[[], dict[str, ReportChart]],
+    context: Callable[[], ViewContext],
+) -> None:
+    """One chart's print-ready image in one format."""
+
+    @output(id=_output_id(key, image_format))
+    @render.download_button(
+        filename=lambda: export_filename(context(), key, image_format),
+        media_type=MEDIA_TYPES[image_format],
+    )
+    async def _():
+        chart = charts().get(key)
+        req(chart is not None)
+        ready = print_ready(chart.figure, context(), chart.title, chart.direction)
+        yield await _image(ready, image_format)
+
+
+def chart_alt_text(output, key: str, charts: Callable[[], dict[str, ReportChart]]) -> None:
+    """The chart's text alternative below its buttons."""
+
+    @output(id=_output_id(key, "alt"))
+    @render.ui
+    def _():
+        chart = charts().get(key)
+        if chart is None:
+            return ui.p("Not available for these records.", class_="small text-muted")
+        return ui.tags.details(
+            ui.tags.summary("Alt text", class_="small"),
+            ui.p(chart.alt_text, class_="small"),
         )
 
-    for image_format in MEDIA_TYPES:
-        register_map(image_format)
+
+def table_downloads(
+    output,
+    key: str,
+    tables: Callable[[], dict[str, ViewTable]],
+    context: Callable[[], ViewContext],
+) -> None:
+    """CSV and XLSX downloads for one table."""
+
+    @output(id=_output_id(key, "csv"))
+    @render.download_button(
+        filename=lambda: export_filename(context(), key, "csv"), media_type="text/csv"
+    )
+    async def _():
+        table = tables().get(key)
+        req(table is not None)
+        yield csv_bytes(table)
+
+    @output(id=_output_id(key, "xlsx"))
+    @render.download_button(
+        filename=lambda: export_filename(context(), key, "xlsx"), media_type=XLSX_MEDIA_TYPE
+    )
+    async def _():
+        table = tables().get(key)
+        req(table is not None)
+        yield await asyncio.to_thread(xlsx_bytes, [table], context())
+
+
+def report_download(
+    output,
+    report_format: str,
+    store: ReferenceStore,
+    context: Callable[[], ViewContext],
+    analysis: Callable[[], Analysis],
+    records: Callable[[], LoadResult],
+    charts: Callable[[], dict[str, ReportChart]],
+) -> None:
+    """A report download with a progress bar while the charts are drawn."""
+
+    @output(id=f"report_{report_format}")
+    @render.download_button(
+        filename=lambda: report_filename(context(), report_format),
+        media_type=REPORT_FORMATS[report_format],
+    )
+    async def _():
+        shown, result, loaded = context(), analysis(), records()
+        loop = asyncio.get_running_loop()
+        with ui.Progress(min=0, max=len(charts()) + 2) as progress:
+            progress.set(0, message="Writing the report", detail="drawing the charts")
+
+            def step(message: str) -> None:
+                loop.call_soon_threadsafe(lambda: progress.inc(1, detail=message))
+
+            try:
+                content = await asyncio.to_thread(
+                    report_bytes, result, loaded, shown, report_format, step, store
+                )
+            except ImageExportError as error:
+                ui.notification_show(str(error), type="error", duration=15)
+                raise SilentException() from None
+            yield content
+
+
+def map_download(
+    output,
+    image_format: str,
+    figure: Callable[[], go.Figure],
+    context: Callable[[], ViewContext],
+    layer: Callable[[], str],
+) -> None:
+    """The map of the chosen layer in one image format."""
+
+    @output(id=f"map_{image_format}")
+    @render.download_button(
+        filename=lambda: export_filename(context(), f"map-{layer()}", image_format),
+        media_type=MEDIA_TYPES[image_format],
+    )
+    async def _():
+        yield await _image(figure(), image_format)

@@ -6,15 +6,19 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from csc_inequalities.commands import UserError
 from csc_inequalities.results.measures import Measure
 
+if TYPE_CHECKING:
+    from csc_inequalities.records.canonical import LoadResult
+    from csc_inequalities.reference.store import ReferenceStore
 
-def reference_store() -> Any:
+
+def reference_store() -> ReferenceStore:
     """The built reference store, or a message saying how to build it."""
     from csc_inequalities.reference.store import load_store
 
@@ -107,7 +111,7 @@ def read_files(paths: list[Path]) -> list[tuple[str, bytes]]:
     return files
 
 
-def report_intake(records: Any) -> None:
+def report_intake(records: LoadResult) -> None:
     """Say on standard error what was dropped and why; stop when nothing could be used.
 
     A run whose records were all refused must not print "0 children" as a finding.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,9 @@ from csc_inequalities.context.dfe_values import status_label
 from csc_inequalities.context.neighbours import statistical_neighbours
 from csc_inequalities.context.official_measures import official_measure
 from csc_inequalities.context.official_rates import latest_authority_rates
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 MIN_CHILDREN_IN_FIT = 1_000
 MOST_DEPRIVED_DECILES = (1, 2)
@@ -111,7 +115,7 @@ def fit_log_linear(
 
 
 def adjusted_comparison(
-    store,
+    store: Store,
     la_code: str,
     measure_key: str,
     predictor: str = "most_deprived_quintile",

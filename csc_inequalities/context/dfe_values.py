@@ -52,3 +52,21 @@ def published_count(count: float, status: str) -> str:
     if status == "not_published":
         return "not yet published"
     return status_label(status) if status else f"{count:,.0f}"
+
+
+def comparator_table(trend: pd.DataFrame, la_name: str, region_name: str) -> pd.DataFrame:
+    """The authority's rate by year beside its neighbours' average, its region and England."""
+    return pd.DataFrame(
+        {
+            "Year ending 31 March": trend["year"].astype(str),
+            la_name: comparator_rates(trend, "authority"),
+            "Statistical neighbours' average": [
+                f"{rate:,.1f} ({n} of 10)" if n else status_label("x")
+                for rate, n in zip(
+                    trend["neighbours_average"], trend["neighbours_with_rate"], strict=True
+                )
+            ],
+            region_name: comparator_rates(trend, "region"),
+            "England": comparator_rates(trend, "england"),
+        }
+    )

@@ -113,3 +113,22 @@ def official_measure_for(intervention: str, count_kind: str) -> OfficialMeasure 
         if measure.intervention == intervention.upper() and measure.count_kind == count_kind:
             return measure
     return None
+
+
+def official_measure_shown(intervention: str, count_kind: str) -> tuple[OfficialMeasure, str]:
+    """The DfE series to show for the app's choice, and a sentence saying which it is.
+
+    Where DfE publishes no count of the chosen kind by authority, its figures at 31 March for
+    the same intervention are shown instead, and the sentence says so.
+    """
+    chosen = official_measure_for(intervention, count_kind)
+    measure = chosen or official_measure_for(intervention, "at_date")
+    if measure is None:
+        raise ValueError(f"DfE publishes no figures by authority for {intervention}")
+    text = f"Showing DfE's published figures for {measure.label[:1].lower()}{measure.label[1:]}."
+    if chosen is None:
+        text += (
+            " DfE's releases held here give no count of this kind by authority, so the "
+            "figures at 31 March are shown instead."
+        )
+    return measure, text

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csc_inequalities.context.dfe_values import status_label
+from csc_inequalities.context.dfe_values import published_count, status_label
 from csc_inequalities.context.official_measures import OFFICIAL_MEASURES, OfficialMeasure
 from csc_inequalities.context.official_rates import official_rates
 from csc_inequalities.reference.store import geography_for
@@ -194,3 +194,25 @@ def _advice(table: pd.DataFrame, aggregate: bool) -> tuple[str, ...]:
                 "referrals closed with no further action): read the gradient with care."
             )
     return tuple(advice)
+
+
+def check_table_for_people(table: pd.DataFrame) -> pd.DataFrame:
+    """The upload check with readable headings and the published figure or its reason."""
+    return pd.DataFrame(
+        {
+            "Measure": table["label"],
+            "Year ending 31 March": table["year"].astype(str),
+            "In your records": table["uploaded"].round(0).astype(int),
+            "Without an LSOA": table["without_lsoa"].round(0).astype(int),
+            "Outside the authority": table["outside_authority"].round(0).astype(int),
+            "Placed in the authority": table["placed_in_authority"].round(0).astype(int),
+            "Published by DfE": [
+                published_count(count, status)
+                for count, status in zip(table["published"], table["published_status"], strict=True)
+            ],
+            "Coverage": [
+                f"{value:.0%}" if pd.notna(value) else "-" for value in table["placed_coverage"]
+            ],
+            "Large gap": table["gap"].eq(LARGE_GAP),
+        }
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ from csc_inequalities.demo.people import describe_children
 from csc_inequalities.demo.ssda903 import episodes_csv, header_csv
 from csc_inequalities.demo.targets import open_targets
 from csc_inequalities.demo.timeline import Timeline
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 DEFAULT_SEED = 2025
 DEFAULT_YEARS = 3
@@ -78,7 +82,7 @@ def demo_data(
 
 def demo_files(
     la_code: str,
-    store,
+    store: Store,
     seed: int = DEFAULT_SEED,
     years: int = DEFAULT_YEARS,
     names: tuple[str, ...] = DEMO_FILE_NAMES,

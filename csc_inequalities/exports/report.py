@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from csc_inequalities.exports.filenames import export_filename
 from csc_inequalities.exports.report_html import report_html
@@ -12,6 +12,11 @@ from csc_inequalities.publication.report_content import build_report
 from csc_inequalities.publication.tables import analysis_tables
 from csc_inequalities.publication.view_context import ViewContext
 
+if TYPE_CHECKING:
+    from csc_inequalities.records.canonical import LoadResult
+    from csc_inequalities.reference.authority_views import Store
+    from csc_inequalities.results.analysis import Analysis
+
 REPORT_FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "html": "text/html",
@@ -19,12 +24,12 @@ REPORT_FORMATS = {
 
 
 def report_bytes(
-    analysis: Any,
-    records: Any,
+    analysis: Analysis,
+    records: LoadResult,
     context: ViewContext,
     report_format: str,
     progress: Callable[[str], None] | None = None,
-    store: Any | None = None,
+    store: Store | None = None,
 ) -> bytes:
     """The whole report (charts, tables, findings, data quality, methods) as DOCX or HTML.
 

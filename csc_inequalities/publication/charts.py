@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -27,6 +27,10 @@ from csc_inequalities.publication.report_content import ReportChart
 from csc_inequalities.publication.tables import ViewTable
 from csc_inequalities.publication.view_context import ViewContext
 from csc_inequalities.reference.maps_data import authority_geojson
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
+    from csc_inequalities.results.analysis import Analysis
 
 NUMERIC_COLUMNS = (
     "count",
@@ -80,7 +84,7 @@ def chart_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def deprivation_map_chart(store: Any, analysis: Any, domain: str = "imd") -> ReportChart:
+def deprivation_map_chart(store: Store, analysis: Analysis, domain: str = "imd") -> ReportChart:
     """The authority's neighbourhoods by national deprivation decile: publishable in any view."""
     fig, alt = authority_decile_map(
         authority_geojson(analysis.imd_year, analysis.la_code),
@@ -93,10 +97,10 @@ def deprivation_map_chart(store: Any, analysis: Any, domain: str = "imd") -> Rep
 
 
 def analysis_charts(
-    analysis: Any,
+    analysis: Analysis,
     tables: dict[str, ViewTable],
     context: ViewContext,
-    store: Any | None = None,
+    store: Store | None = None,
 ) -> list[ReportChart]:
     """Every chart of the analysis that its view's tables allow, keyed like the tables.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,6 +20,10 @@ from csc_inequalities.publication.tables import ViewTable, analysis_tables
 from csc_inequalities.publication.view_context import ViewContext
 from csc_inequalities.records.intake import NOTHING_USED
 from csc_inequalities.results.narrative import excess_sentence, overall_sentence, share_sentence
+
+if TYPE_CHECKING:
+    from csc_inequalities.records.canonical import LoadResult
+    from csc_inequalities.results.analysis import Analysis
 
 WITHHELD_NOTE = (
     "Some findings are not given in the publication view because their figures would let a "
@@ -107,8 +111,8 @@ class Report:
 
 
 def build_report(
-    analysis: Any,
-    records: Any,
+    analysis: Analysis,
+    records: LoadResult,
     context: ViewContext,
     charts: Sequence[ReportChart] = (),
 ) -> Report:
@@ -172,7 +176,7 @@ def build_report(
     return Report(title, subtitle, context, tuple(sections))
 
 
-def intake_paragraphs(analysis: Any, context: ViewContext) -> tuple[str, ...]:
+def intake_paragraphs(analysis: Analysis, context: ViewContext) -> tuple[str, ...]:
     """The warning about dropped records, first; counts of records left out when published."""
     intake = getattr(analysis, "intake", None)
     if intake is None or intake.level == NOTHING_USED:
@@ -182,7 +186,7 @@ def intake_paragraphs(analysis: Any, context: ViewContext) -> tuple[str, ...]:
 
 
 def findings_sentences(
-    analysis: Any, tables: dict[str, ViewTable], context: ViewContext
+    analysis: Analysis, tables: dict[str, ViewTable], context: ViewContext
 ) -> tuple[list[str], bool]:
     """The plain-language findings the view allows, and whether any were withheld."""
     sentences = dict(analysis.sentences)
@@ -206,7 +210,7 @@ def findings_sentences(
     return kept, not all(allowed.values())
 
 
-def _rounded_total_sentences(analysis: Any, base: int) -> dict[str, str]:
+def _rounded_total_sentences(analysis: Analysis, base: int) -> dict[str, str]:
     """The findings that state the authority's total, restated with the total rounded."""
     total = float(analysis.overall.count)
     rounded = math.floor(total / base + 0.5) * base
@@ -237,7 +241,7 @@ def _shown(counts: list | None, position: int) -> bool:
 
 
 def _ethnicity_paragraphs(
-    analysis: Any, tables: dict[str, ViewTable], context: ViewContext
+    analysis: Analysis, tables: dict[str, ViewTable], context: ViewContext
 ) -> tuple[str, ...]:
     """Ethnicity findings (those the view allows) and how the denominators were made."""
     notes = (analysis.notes.ethnicity_note,)
@@ -291,7 +295,7 @@ def _cell(value: Any, decimals: int, separators: bool = True) -> str:
     return str(value)
 
 
-def data_quality_paragraphs(analysis: Any, context: ViewContext) -> tuple[str, ...]:
+def data_quality_paragraphs(analysis: Analysis, context: ViewContext) -> tuple[str, ...]:
     """Counted children who could not be placed in the authority's neighbourhoods."""
     notes, lines = analysis.notes, []
     for value, words in (
@@ -314,7 +318,7 @@ def _protected_number(value: float, context: ViewContext) -> str:
     return f"{value:,.0f}"
 
 
-def data_quality_tables(records: Any, context: ViewContext) -> tuple[ReportTable, ...]:
+def data_quality_tables(records: LoadResult, context: ViewContext) -> tuple[ReportTable, ...]:
     """Records read, used and dropped per file, and dropped or doubtful records by reason."""
     tables = []
     summary = getattr(records, "summary", None)
@@ -353,7 +357,7 @@ def data_quality_tables(records: Any, context: ViewContext) -> tuple[ReportTable
     return tuple(tables)
 
 
-def methods_bullets(analysis: Any, context: ViewContext) -> tuple[str, ...]:
+def methods_bullets(analysis: Analysis, context: ViewContext) -> tuple[str, ...]:
     """Methods and definitions: what is counted, denominators, groups, intervals, disclosure."""
     notes = analysis.notes
     bullets = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -11,6 +11,9 @@ from csc_inequalities.publication.disclosure import View
 from csc_inequalities.publication.report_content import findings_sentences
 from csc_inequalities.publication.tables import ViewTable, analysis_tables
 from csc_inequalities.publication.view_context import ViewContext, view_context
+
+if TYPE_CHECKING:
+    from csc_inequalities.results.analysis import Analysis
 
 WITHHELD_ON_SCREEN = (
     "Some findings are withheld in the publication view because they would reveal a "
@@ -33,7 +36,7 @@ class ShownResults:
         return None if table is None else table.frame
 
 
-def shown_results(analysis: Any, view: str, demo: bool) -> ShownResults:
+def shown_results(analysis: Analysis, view: str, demo: bool) -> ShownResults:
     """Apply the view (internal or publication) once, for every panel and export of a session."""
     context = view_context(analysis, View(view), demo=demo)
     tables = {table.key: table for table in analysis_tables(analysis, context)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from csc_inequalities.publication.disclosure import (
     with_hidden_rows,
 )
 from csc_inequalities.publication.view_context import ViewContext
+
+if TYPE_CHECKING:
+    from csc_inequalities.results.analysis import Analysis
 
 RATIO_COLUMNS = ("ratio_to_white", "ratio_lower", "ratio_upper")
 LSOA_PUBLIC_COLUMNS = ["lsoa_code", "lsoa_name", "children", "decile", "national_decile"]
@@ -69,7 +72,7 @@ class ViewTable:
     frame: pd.DataFrame
 
 
-def analysis_tables(analysis: Any, context: ViewContext) -> list[ViewTable]:
+def analysis_tables(analysis: Analysis, context: ViewContext) -> list[ViewTable]:
     """Every table behind a chart of the analysis, in the context's view."""
     publication = context.view is View.PUBLICATION
     rule = context.rule

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csc_inequalities import __version__
 from csc_inequalities.publication.disclosure import DEFAULT_RULE, DisclosureRule, View
+
+if TYPE_CHECKING:
+    from csc_inequalities.results.analysis import Analysis
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class ViewContext:
 
 
 def view_context(
-    analysis: Any, view: View | str, rule: DisclosureRule = DEFAULT_RULE, demo: bool = False
+    analysis: Analysis, view: View | str, rule: DisclosureRule = DEFAULT_RULE, demo: bool = False
 ) -> ViewContext:
     """The export context of an Analysis (csc_inequalities.results.analysis)."""
     measure = analysis.measure

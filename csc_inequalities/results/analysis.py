@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -34,6 +34,10 @@ from csc_inequalities.stats import smoothing
 from csc_inequalities.stats.inequality import METHOD as SII_METHOD
 from csc_inequalities.stats.inequality import InequalitySummary, summarise
 from csc_inequalities.stats.rates import rate_per_10000
+
+if TYPE_CHECKING:
+    from csc_inequalities.records.canonical import LoadResult
+    from csc_inequalities.reference.authority_views import Store
 
 DENOMINATOR_NOTES = {
     2019: "Children aged 0-17 in each 2011 LSOA: ONS mid-2020 small-area population "
@@ -125,14 +129,14 @@ class Analysis:
 
 @lru_cache(maxsize=256)
 def authority_groups(
-    store: Any, la_code: str, imd_year: int, domain: str, scheme: str
+    store: Store, la_code: str, imd_year: int, domain: str, scheme: str
 ) -> pd.Series:
     """Deprivation group of each of the authority's LSOAs for one domain and scheme."""
     return deprivation.assign_groups(store.authority_lsoas(imd_year, la_code), domain, scheme)
 
 
 @lru_cache(maxsize=64)
-def authority_denominators(store: Any, la_code: str, imd_year: int) -> pd.Series:
+def authority_denominators(store: Store, la_code: str, imd_year: int) -> pd.Series:
     """Estimated children aged 0-17 per major ethnic group in the authority."""
     children = float(store.authority_lsoas(imd_year, la_code)["children_0_17"].sum())
     return ethnicity.ethnic_denominators(store.ethnicity_children, la_code, children)
@@ -219,8 +223,8 @@ def analysis_notes(
 
 
 def run_analysis(
-    records: Any,
-    store: Any,
+    records: LoadResult,
+    store: Store,
     la_code: str,
     imd_year: int,
     measure: Measure,
