@@ -12,7 +12,7 @@ from csc_inequalities.results.deprivation import (
     LOCAL_EXPLANATION,
     NATIONAL_EXPLANATION,
 )
-from csc_inequalities.results.measures import available_years
+from csc_inequalities.results.measures import offered_years
 from csc_inequalities.serving.url_state import query_from_settings
 from modules.state import Settings
 
@@ -85,7 +85,7 @@ def controls_server(input, output, session, records: Callable) -> Settings:
     @reactive.effect
     def _offer_years_in_the_records() -> None:
         loaded = records()
-        years = available_years(loaded.spells) if loaded is not None else []
+        years = offered_years(loaded) if loaded is not None else []
         choices = {str(y): f"{y - 1}/{str(y)[-2:]} (31 March {y})" for y in sorted(years)}
         with reactive.isolate():
             current = input.year()

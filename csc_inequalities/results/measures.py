@@ -170,6 +170,16 @@ def available_years(spells: pd.DataFrame, today: date | None = None) -> list[int
     return sorted({int(year) for year in covered if year <= last_year} | {last_year})
 
 
+def offered_years(records: Any) -> list[int]:
+    """The reporting years to offer for a load: those its spells cover, else the latest ended.
+
+    Counts per LSOA carry no date, and a load whose records were all refused covers no year;
+    both still get a year, so the analysis runs and says what the counts or the refusals are
+    instead of the page waiting for a year that never comes.
+    """
+    return available_years(spells_of(records)) or [default_measure(spells_of(records)).year]
+
+
 def default_measure(spells: pd.DataFrame, intervention: str = "CPP") -> Measure:
     """Children open at 31 March of the latest reporting year in the records."""
     years = available_years(spells_of(spells))

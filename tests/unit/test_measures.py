@@ -209,3 +209,11 @@ def test_no_figure_is_given_at_a_31_march_still_to_come():
     rows = [("A", "CLA", "2026-05-01", None, "E01000001", "WBRI", "White", False)]
     assert available_years(spells(rows), today=date(2026, 11, 29)) == [2026]
     assert available_years(spells(rows), today=date(2027, 4, 2)) == [2027]
+
+
+def test_a_load_without_dated_spells_is_offered_the_latest_ended_year():
+    from csc_inequalities.results.measures import last_year_ended, offered_years
+
+    assert offered_years(LoadResult()) == [last_year_ended(date.today())]
+    rows = [("A", "CLA", "2023-05-01", "2024-01-01", "E01000001", "WBRI", "White", False)]
+    assert offered_years(spells(rows)) == [2024]
