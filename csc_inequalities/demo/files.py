@@ -76,7 +76,7 @@ def demo_data(
     cases = draw_cases(rng, targets, timeline)
     cases = describe_children(rng, cases, area, timeline)
     cases, episodes = care_episodes(rng, cases, area, timeline)
-    cases = add_cin_details(rng, cases, d.day_number(timeline.extract_date))
+    cases = add_cin_details(rng, cases, int(d.day_number(timeline.extract_date)))
     return DemoData(area, timeline, cases, episodes)
 
 
@@ -92,7 +92,7 @@ def demo_files(
     if unknown:
         raise ValueError(f"No demo file called {', '.join(sorted(unknown))}.")
     data = demo_data(la_code, store, seed, years)
-    extract = d.day_number(data.timeline.extract_date)
+    extract = int(d.day_number(data.timeline.extract_date))
     area = data.area
     writers = {
         HEADER_FILE: lambda: header_csv(data.cases, data.episodes, area.dfe_la_number, extract),
