@@ -27,6 +27,9 @@ class UnknownAuthority(KeyError, ValueError):
 class Store(Protocol):
     """What the core reads from a reference store; the real store and test stores satisfy it."""
 
+    # Results are cached per store object (functools.lru_cache), so a store must be hashable.
+    def __hash__(self) -> int: ...
+
     @property
     def authorities(self) -> pd.DataFrame: ...
 
