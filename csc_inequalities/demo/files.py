@@ -27,7 +27,7 @@ from csc_inequalities.demo.targets import open_targets
 from csc_inequalities.demo.timeline import Timeline
 
 if TYPE_CHECKING:
-    from csc_inequalities.reference.authority_views import Store
+    from csc_inequalities.reference.store import ReferenceStore
 
 DEFAULT_SEED = 2025
 DEFAULT_YEARS = 3
@@ -66,7 +66,7 @@ class DemoData:
 
 
 def demo_data(
-    la_code: str, store, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS
+    la_code: str, store: ReferenceStore, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS
 ) -> DemoData:
     """Draw the demo's children and spells; the same authority and seed give the same data."""
     timeline = Timeline.ending(count=years)
@@ -82,7 +82,7 @@ def demo_data(
 
 def demo_files(
     la_code: str,
-    store: Store,
+    store: ReferenceStore,
     seed: int = DEFAULT_SEED,
     years: int = DEFAULT_YEARS,
     names: tuple[str, ...] = DEMO_FILE_NAMES,
@@ -107,7 +107,7 @@ def demo_files(
 
 
 def demo_spells(
-    la_code: str, store, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS
+    la_code: str, store: ReferenceStore, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS
 ) -> pd.DataFrame:
     """The spells the demo files encode, with where each child lives, to check readers against."""
     spells = counted_spells(demo_data(la_code, store, seed, years).cases)

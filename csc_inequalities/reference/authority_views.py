@@ -50,6 +50,10 @@ class Store(Protocol):
 
     def authority_name(self, la_code: str) -> str: ...
 
+    def table(self, name: str) -> pd.DataFrame:
+        """A published table by name (e.g. 'dfe_b1'), read by the DfE comparison in context/."""
+        ...
+
 
 class AuthorityViews:
     """Per-authority views computed from `lsoas()` and `authorities`, the same for every store."""
