@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from shiny import App, ui
+from shiny import App, Inputs, Outputs, Session, ui
 
 from csc_inequalities.demo.prepared import preload_demo
 from csc_inequalities.reference.maps_data import authority_geojson_url
@@ -74,7 +74,7 @@ def app_ui(request) -> ui.Tag:
     )
 
 
-def server(input, output, session) -> None:
+def server(input: Inputs, output: Outputs, session: Session) -> None:
     """Connect the modules: one set of settings, one records source, one analysis."""
     session.on_flushed(FIRST_PAGE_SENT.set, once=True)
     settings = controls_server("controls", records=lambda: data.records())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shiny import module, reactive, render, ui
+from shiny import Inputs, Outputs, Session, module, reactive, render, ui
 
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.records.intake import NOTHING_USED, IntakeAlert, intake_alert
@@ -25,9 +25,9 @@ def banner_ui() -> ui.Tag:
 
 @module.server
 def banner_server(
-    input,
-    output,
-    session,
+    input: Inputs,
+    output: Outputs,
+    session: Session,
     settings: Settings,
     is_demo: Callable[[], bool],
     records: Callable[[], LoadResult],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-from shiny import module, reactive, render, req, ui
+from shiny import Inputs, Outputs, Session, module, reactive, render, req, ui
 
 from csc_inequalities.context.adjusted import (
     PREDICTOR_LABELS,
@@ -77,9 +77,9 @@ def context_ui() -> ui.TagList:
 
 @module.server
 def context_server(
-    input,
-    output,
-    session,
+    input: Inputs,
+    output: Outputs,
+    session: Session,
     store: ReferenceStore,
     settings: Settings,
     records: Callable[[], LoadResult],

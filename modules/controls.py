@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-from shiny import module, reactive, req, ui
+from shiny import Inputs, Outputs, Session, module, reactive, req, ui
 
+from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.results.deprivation import (
     DOMAIN_NAMES,
     LOCAL_EXPLANATION,
@@ -79,7 +80,9 @@ def controls_ui(authorities: pd.DataFrame, initial: dict[str, str]) -> ui.TagLis
 
 
 @module.server
-def controls_server(input, output, session, records: Callable) -> Settings:
+def controls_server(
+    input: Inputs, output: Outputs, session: Session, records: Callable[[], LoadResult | None]
+) -> Settings:
     """Turn the inputs into typed reactives and keep the year list in step with the records."""
 
     @reactive.effect

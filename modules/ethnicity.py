@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shiny import module, render, ui
+from shiny import Inputs, Outputs, Session, module, render, ui
 
 from csc_inequalities.figures.ethnicity import ethnicity_chart, ethnicity_deprivation_chart
 from csc_inequalities.publication.charts import (
@@ -48,9 +48,9 @@ def ethnicity_ui() -> ui.TagList:
 
 @module.server
 def ethnicity_server(
-    input,
-    output,
-    session,
+    input: Inputs,
+    output: Outputs,
+    session: Session,
     settings: Settings,
     analysis: Callable[[], Analysis],
     shown: Callable[[], ShownResults],

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable
 
 import plotly.graph_objects as go
-from shiny import module, reactive, render, req, ui
+from shiny import Inputs, Outputs, Session, module, reactive, render, req, ui
 from shiny.types import SilentException
 
 from csc_inequalities.exports.filenames import export_filename
@@ -154,9 +154,9 @@ def exports_ui() -> ui.TagList:
 
 @module.server
 def exports_server(
-    input,
-    output,
-    session,
+    input: Inputs,
+    output: Outputs,
+    session: Session,
     store: ReferenceStore,
     settings: Settings,
     records: Callable[[], LoadResult],
@@ -264,7 +264,7 @@ def map_refusal_text(layer: str, view: str) -> str | None:
 
 
 def chart_download(
-    output,
+    output: Outputs,
     key: str,
     image_format: str,
     charts: Callable[[], dict[str, ReportChart]],
@@ -284,7 +284,7 @@ def chart_download(
         yield await _image(ready, image_format)
 
 
-def chart_alt_text(output, key: str, charts: Callable[[], dict[str, ReportChart]]) -> None:
+def chart_alt_text(output: Outputs, key: str, charts: Callable[[], dict[str, ReportChart]]) -> None:
     """The chart's text alternative below its buttons."""
 
     @output(id=_output_id(key, "alt"))
@@ -300,7 +300,7 @@ def chart_alt_text(output, key: str, charts: Callable[[], dict[str, ReportChart]
 
 
 def table_downloads(
-    output,
+    output: Outputs,
     key: str,
     tables: Callable[[], dict[str, ViewTable]],
     context: Callable[[], ViewContext],
@@ -327,7 +327,7 @@ def table_downloads(
 
 
 def report_download(
-    output,
+    output: Outputs,
     report_format: str,
     store: ReferenceStore,
     context: Callable[[], ViewContext],
@@ -362,7 +362,7 @@ def report_download(
 
 
 def map_download(
-    output,
+    output: Outputs,
     image_format: str,
     figure: Callable[[], go.Figure],
     context: Callable[[], ViewContext],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shiny import module, render, ui
+from shiny import Inputs, Outputs, Session, module, render, ui
 
 from csc_inequalities.figures.gradient import gradient_chart
 from csc_inequalities.publication.charts import chart_frame, mark_suppressed_groups, marked_for_view
@@ -52,9 +52,9 @@ def gradient_ui() -> ui.TagList:
 
 @module.server
 def gradient_server(
-    input,
-    output,
-    session,
+    input: Inputs,
+    output: Outputs,
+    session: Session,
     settings: Settings,
     analysis: Callable[[], Analysis],
     shown: Callable[[], ShownResults],

@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,6 +18,9 @@ from starlette.routing import Mount, Route
 from csc_inequalities.figures.maps import empty_world_topojson
 from csc_inequalities.reference.maps_data import authority_geojson_bytes
 from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR, ReferenceStore
+
+if TYPE_CHECKING:
+    from shiny import App
 
 # plotly.js with only the trace types the app draws (tools/plotly-bundle): 1.4 MB, not 4.7 MB.
 # Its address names its content, so browsers may keep it until it changes.
@@ -52,7 +56,7 @@ def gzipped_response(content: bytes, media_type: str, cache: dict = ONE_DAY) -> 
     return Response(content, media_type=media_type, headers=headers)
 
 
-def hosted_app(shiny_app, store: ReferenceStore) -> Starlette:
+def hosted_app(shiny_app: App, store: ReferenceStore) -> Starlette:
     """Mount Shiny at / beside /healthz, /plotly, each authority's polygons and the basemap."""
     known_authorities = set(store.authorities["la_code"])
     threading.Thread(target=plotly_js_gzipped, daemon=True).start()  # ready for the first page

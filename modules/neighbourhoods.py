@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shiny import module, reactive, render, ui
+from shiny import Inputs, Outputs, Session, module, reactive, render, ui
 
 from csc_inequalities.figures.layers import LAYERS, RATE_LAYERS, layer_map
 from csc_inequalities.figures.maps import authority_decile_map
@@ -49,9 +49,9 @@ def neighbourhoods_ui() -> ui.TagList:
 
 @module.server
 def neighbourhoods_server(
-    input,
-    output,
-    session,
+    input: Inputs,
+    output: Outputs,
+    session: Session,
     store: ReferenceStore,
     settings: Settings,
     analysis: Callable[[], Analysis],

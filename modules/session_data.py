@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shiny import module, reactive, req
+from shiny import Inputs, Outputs, Session, module, reactive
+from shiny.types import SilentException
 
 from csc_inequalities.demo.prepared import demo_records
 from csc_inequalities.publication.shown import ShownResults, shown_results
@@ -29,9 +30,9 @@ class SessionData:
 
 @module.server
 def session_data_server(
-    input,
-    output,
-    session,
+    input: Inputs,
+    output: Outputs,
+    session: Session,
     store: ReferenceStore,
     settings: Settings,
     uploaded: Callable[[], LoadResult | None],
@@ -65,7 +66,8 @@ def session_data_server(
     @reactive.calc
     def analysis() -> Analysis:
         year = settings.year()
-        req(year)
+        if not year:
+            raise SilentException()  # no year offered yet: wait, as req(year) would
         measure = Measure(settings.intervention(), settings.count_kind(), year_ending(year))
         return run_analysis(
             records(),

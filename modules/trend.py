@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shiny import module, render, ui
+from shiny import Inputs, Outputs, Session, module, render, ui
 
 from csc_inequalities.figures.trend import quintile_trend_chart, sii_trend_chart
 from csc_inequalities.publication.charts import chart_frame
@@ -39,9 +39,9 @@ def trend_ui() -> ui.TagList:
 
 @module.server
 def trend_server(
-    input,
-    output,
-    session,
+    input: Inputs,
+    output: Outputs,
+    session: Session,
     settings: Settings,
     analysis: Callable[[], Analysis],
     shown: Callable[[], ShownResults],

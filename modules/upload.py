@@ -7,7 +7,7 @@ import contextlib
 import os
 from collections.abc import Callable
 
-from shiny import module, reactive, render, ui
+from shiny import Inputs, Outputs, Session, module, reactive, render, ui
 
 from csc_inequalities.exports.tables import issues_csv
 from csc_inequalities.records.address import ADDRESS_RULE
@@ -135,7 +135,7 @@ def upload_ui() -> ui.TagList:
 
 @module.server
 def upload_server(
-    input, output, session, store: ReferenceStore, settings: Settings
+    input: Inputs, output: Outputs, session: Session, store: ReferenceStore, settings: Settings
 ) -> Callable[[], LoadResult | None]:
     """Hold uploads in session memory, read them through load_records, and report the result."""
     held: dict[str, reactive.Value[list[tuple[str, bytes]]]] = {

@@ -23,7 +23,7 @@ class BuildContext:
     manifest: Manifest
     inputs: dict[str, Input]
     out_dir: Path
-    frames: dict[str, object] = field(default_factory=dict)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # GeoDataFrames too
     tables: dict[str, int] = field(default_factory=dict)
     table_checksums: dict[str, str] = field(default_factory=dict)
     normalised: dict[str, str] = field(default_factory=dict)

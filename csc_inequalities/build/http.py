@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from csc_inequalities import __version__
 from csc_inequalities.build.sources import SourceError
@@ -74,7 +75,10 @@ def _explain(source: str, url: str, error: BaseException) -> SourceError:
     return SourceError(f"{source}: could not download {url}: {what}. {OFFLINE_HINT}")
 
 
-def _with_retries(source: str, url: str, action: Callable[[], object]) -> object:
+T = TypeVar("T")
+
+
+def _with_retries(source: str, url: str, action: Callable[[], T]) -> T:
     """Run a request, trying again after busy or failing servers and timeouts."""
     pause, attempt = RETRY_PAUSE_SECONDS, 1
     while True:

@@ -55,7 +55,7 @@ def read_mirror(source: Source, path: Path) -> pd.DataFrame:
 
 def read_official(source: Source, path: Path) -> pd.DataFrame | str:
     """A file as the publisher sends it (CSV, xlsx sheet, zip member, GeoJSON features, text)."""
-    official = source.official
+    official = source.official_download()
     params = official.params
     csv_options = TEXT if source.copy_as_text else {}
     try:

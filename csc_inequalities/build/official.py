@@ -83,11 +83,12 @@ def _still_whole(path: Path, checksum: str) -> bool:
 def _check_fetched(source: Source, path: Path, official_dir: Path) -> dict:
     """Checksum, shape and content of a fresh download; a wrong file is removed, never used."""
     checksum = sha256_of(path)
+    official = source.official_download()
     try:
-        pinned = source.official.sha256
+        pinned = official.sha256
         if pinned and checksum != pinned:
             raise SourceError(
-                f"{source.name}: the file at {source.official.url} is not the pinned version "
+                f"{source.name}: the file at {official.url} is not the pinned version "
                 f"(sha256 {checksum}, pinned {pinned}); the publisher has replaced it. Build from "
                 "a mirror holding the pinned files, or review the new file and update "
                 "data/manifest.toml."
@@ -101,7 +102,7 @@ def _check_fetched(source: Source, path: Path, official_dir: Path) -> dict:
         "file": str(path.relative_to(official_dir)),
         "sha256": checksum,
         "bytes": path.stat().st_size,
-        "url": source.official.url,
+        "url": official.url,
         "normalised_sha256": normalised,
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -116,7 +117,7 @@ def _write_record(official_dir: Path, record: dict) -> None:
 
 def _file_name(source: Source) -> str:
     """The name the official file is stored under."""
-    official = source.official
+    official = source.official_download()
     if official.file_name:
         return official.file_name
     return urllib.parse.unquote(urllib.parse.urlparse(official.url).path.rsplit("/", 1)[-1])
@@ -125,15 +126,14 @@ def _file_name(source: Source) -> str:
 def fetch_file(source: Source, folder: Path, progress: Progress) -> Path:
     """A file at a fixed address (gov.uk, ONS, Nomis, a data catalogue, a publisher's repo)."""
     target = folder / _file_name(source)
-    http.download(
-        source.name, source.official.url, target, _EXPECTED[source.official.format], progress
-    )
+    official = source.official_download()
+    http.download(source.name, official.url, target, _EXPECTED[official.format], progress)
     return target
 
 
 def fetch_arcgis_query(source: Source, folder: Path, progress: Progress) -> Path:
     """All features of an Open Geography portal layer, fetched in pages and joined as GeoJSON."""
-    official = source.official
+    official = source.official_download()
     geometry = bool(official.params.get("geometry", False))
     count_url = _with_query(official.url, {"where": "1=1", "returnCountOnly": "true", "f": "json"})
     total = http.get_json(source.name, count_url).get("count")
@@ -167,8 +167,8 @@ def fetch_arcgis_query(source: Source, folder: Path, progress: Progress) -> Path
         offset += len(features)
         progress(f"  {source.name}: {offset:,} of {total:,} features")
     features = []
-    for page in sorted(pages.glob("*.json")):
-        features.extend(json.loads(page.read_text()))
+    for page_file in sorted(pages.glob("*.json")):
+        features.extend(json.loads(page_file.read_text()))
     if len(features) != total:
         raise SourceError(f"{source.name}: joined {len(features):,} features of {total:,}.")
     target = folder / _file_name(source)
@@ -190,8 +190,9 @@ def _resume_offset(pages: Path) -> int:
 
 def fetch_ees_release_file(source: Source, folder: Path, progress: Progress) -> Path:
     """A file of a pinned Explore Education Statistics release, found by its file name."""
-    params = source.official.params
-    api = source.official.url.rstrip("/")
+    official = source.official_download()
+    params = official.params
+    api = official.url.rstrip("/")
     content_url = f"{api}/publications/{params['publication']}/releases/{params['release']}"
     content = http.get_json(source.name, f"{content_url}/data-content")
     release_version = content.get("releaseVersionId")
@@ -207,7 +208,7 @@ def fetch_ees_release_file(source: Source, folder: Path, progress: Progress) -> 
         files.update({item["filename"]: item["fileId"] for item in listing.get("results", [])})
         pages = listing.get("paging", {}).get("totalPages", 1)
         page += 1
-    wanted = source.official.file_name
+    wanted = official.file_name
     if wanted not in files:
         raise SourceError(
             f"{source.name}: release {params['release']} of {params['publication']} has no file "
@@ -222,8 +223,9 @@ def fetch_ees_release_file(source: Source, folder: Path, progress: Progress) -> 
 
 def fetch_ons_census(source: Source, folder: Path, progress: Progress) -> Path:
     """A Census 2021 custom dataset from the ONS API, in batches of areas under its row cap."""
-    params = source.official.params
-    api = source.official.url.rstrip("/")
+    official = source.official_download()
+    params = official.params
+    api = official.url.rstrip("/")
     base = f"{api}/population-types/{params.get('population_type', 'UR')}"
     areas = _ons_areas(source, base, params["area_type"])
     dimensions = list(params["dimensions"])
@@ -264,7 +266,8 @@ def fetch_ons_census(source: Source, folder: Path, progress: Progress) -> Path:
 
 def _ons_areas(source: Source, base: str, area_type: str) -> list[str]:
     """Every area code of an area type, as the census API lists them."""
-    codes, offset, total = [], 0, None
+    codes: list[str] = []
+    offset, total = 0, None
     while total is None or offset < total:
         listing = http.get_json(
             source.name,

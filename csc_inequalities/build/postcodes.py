@@ -70,7 +70,8 @@ def postcode_lsoas(
     parts = lookup.groupby("lsoa11_code")["lsoa21_code"].agg(list)
     candidates = out["lsoa11_code"].map(parts)
     single = candidates.str.len() == 1
-    lsoa21 = np.where(single, candidates.str[0], None).astype(object)
+    # numpy's stubs read where(cond, x, None) as the one-argument form (x is untyped pandas).
+    lsoa21 = np.where(single, candidates.str[0], None).astype(object)  # type: ignore[attr-defined]
     several = np.flatnonzero(~single.to_numpy())
     if len(several):
         lsoa21[several] = _choose_among_parts(

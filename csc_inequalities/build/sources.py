@@ -55,6 +55,14 @@ class Source:
     official: Official | None = None
     extra: dict = field(default_factory=dict)
 
+    def official_download(self) -> Official:
+        """The official download, for code that handles only sources which have one."""
+        if self.official is None:
+            raise SourceError(
+                f"{self.name}: the manifest gives no official address to fetch it from."
+            )
+        return self.official
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -214,7 +222,7 @@ def check_source_shape(source: Source, frame: pd.DataFrame) -> None:
 
 def check_official_shape(source: Source, frame: pd.DataFrame) -> None:
     """A download with other columns, rows or codes than the pinned version says what changed."""
-    official = source.official
+    official = source.official_download()
     where = f"{source.name} (official download, {official.url})"
     missing = [column for column in official.columns if column not in frame.columns]
     if missing:

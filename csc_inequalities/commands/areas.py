@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from csc_inequalities.commands.options import reference_store
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def areas_table(store, imd_year: int) -> pd.DataFrame:
+def areas_table(store: Store, imd_year: int) -> pd.DataFrame:
     """code, name, lsoas, children_0_17 for every authority, from the LSOA table itself."""
     per_la = (
         store.lsoas(imd_year)

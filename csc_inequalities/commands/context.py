@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ from csc_inequalities.context.dfe_values import comparator_rates, format_rate
 from csc_inequalities.context.neighbours import statistical_neighbours
 from csc_inequalities.context.official_measures import OFFICIAL_MEASURES, official_measure
 from csc_inequalities.context.official_rates import trend_table
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 OUTPUT_COLUMNS = {
     "year": "year",
@@ -100,7 +104,7 @@ def trend_output(trend: pd.DataFrame, comparison: AdjustedComparison) -> pd.Data
     )
 
 
-def context_json(store, trend: pd.DataFrame, comparison: AdjustedComparison) -> dict:
+def context_json(store: Store, trend: pd.DataFrame, comparison: AdjustedComparison) -> dict:
     """Everything the command prints, as one JSON-ready dictionary (missing values as null)."""
     authority = store.authorities.set_index("la_code").loc[comparison.la_code]
     measure = official_measure(comparison.measure_key)
@@ -149,7 +153,7 @@ def _clean(value):
     return value
 
 
-def context_text(store, trend: pd.DataFrame, comparison: AdjustedComparison) -> str:
+def context_text(store: Store, trend: pd.DataFrame, comparison: AdjustedComparison) -> str:
     """A readable report: the trend table, neighbours, and the adjusted comparison."""
     authority = store.authorities.set_index("la_code").loc[comparison.la_code]
     measure = official_measure(comparison.measure_key)

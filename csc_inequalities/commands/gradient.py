@@ -6,11 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from csc_inequalities.commands.options import add_analysis_arguments, analysis_from
 from csc_inequalities.stats.inequality import summary_rows
+
+if TYPE_CHECKING:
+    from csc_inequalities.results.analysis import Analysis
 
 OUTPUT_COLUMNS = {
     "group": "decile",
@@ -75,7 +79,7 @@ def _plain(value):
     return value
 
 
-def json_output(analysis, table: pd.DataFrame, summary: pd.DataFrame) -> dict:
+def json_output(analysis: Analysis, table: pd.DataFrame, summary: pd.DataFrame) -> dict:
     """Everything the text output shows, as one JSON document."""
     return {
         "la_code": analysis.la_code,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +16,7 @@ from csc_inequalities.results.measures import Measure
 if TYPE_CHECKING:
     from csc_inequalities.records.canonical import LoadResult
     from csc_inequalities.reference.store import ReferenceStore
+    from csc_inequalities.results.analysis import Analysis
 
 
 def reference_store() -> ReferenceStore:
@@ -126,7 +127,7 @@ def report_intake(records: LoadResult) -> None:
     print(f"warning: {alert.text()}", file=sys.stderr)
 
 
-def analysis_from(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+def analysis_from(args: argparse.Namespace) -> tuple[ReferenceStore, LoadResult, Analysis]:
     """Store, records and analysis for the options: the same code path as the app."""
     from csc_inequalities.records.issues import RecordsError
     from csc_inequalities.records.load import load_records

@@ -76,13 +76,13 @@ class AdjustedComparison:
     excluded_names: tuple[str, ...]
 
 
-def deprivation_by_authority(store, imd_year: int = 2025) -> pd.DataFrame:
+def deprivation_by_authority(store: Store, imd_year: int = 2025) -> pd.DataFrame:
     """Each authority's share of children in the most deprived national quintile and mean rank."""
     return _deprivation_by_authority(store, int(imd_year)).copy()
 
 
 @functools.lru_cache(maxsize=8)
-def _deprivation_by_authority(store, imd_year: int) -> pd.DataFrame:
+def _deprivation_by_authority(store: Store, imd_year: int) -> pd.DataFrame:
     """The per-authority summary, computed once per store and index year."""
     lsoas = store.lsoas(imd_year)[["la_code", "imd_decile", "imd_rank", "children_0_17"]]
     children = lsoas["children_0_17"].astype(float)

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 NEIGHBOUR_TABLE = "dfe_sn"
 NEIGHBOURS_PER_AUTHORITY = 10
 CLOSENESS_ORDER = ["Extremely close", "Very close", "Close", "Somewhat close", "Not close"]
 
 
-def neighbour_table(store) -> pd.DataFrame:
+def neighbour_table(store: Store) -> pd.DataFrame:
     """Every authority's ten neighbours in DfE's order, each with its current code and closeness."""
     return _neighbour_table(store).copy()
 
 
 @functools.lru_cache(maxsize=8)
-def _neighbour_table(store) -> pd.DataFrame:
+def _neighbour_table(store: Store) -> pd.DataFrame:
     """The resolved table, built once per store."""
     raw = store.table(NEIGHBOUR_TABLE)
     authorities = store.authorities
@@ -42,7 +46,7 @@ def _neighbour_table(store) -> pd.DataFrame:
     return table[columns].sort_values(["la_code", "rank"], ignore_index=True)
 
 
-def statistical_neighbours(store, la_code: str) -> pd.DataFrame:
+def statistical_neighbours(store: Store, la_code: str) -> pd.DataFrame:
     """The chosen authority's ten neighbours, nearest first, named with their closeness."""
     table = neighbour_table(store)
     mine = table[table["la_code"] == la_code]

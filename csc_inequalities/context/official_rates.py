@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -14,16 +15,19 @@ from csc_inequalities.context.official_measures import (
     official_measure,
 )
 
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
+
 LEVELS = {"National": "england", "Regional": "region", "Local authority": "authority"}
 
 
-def official_rates(store, measure_key: str) -> pd.DataFrame:
+def official_rates(store: Store, measure_key: str) -> pd.DataFrame:
     """Every area and year of one DfE series, so trends and comparisons share one source."""
     return _official_rates(store, official_measure(measure_key).key).copy()
 
 
 @functools.lru_cache(maxsize=32)
-def _official_rates(store, measure_key: str) -> pd.DataFrame:
+def _official_rates(store: Store, measure_key: str) -> pd.DataFrame:
     """The parsed series, computed once per store and measure (the store is read-only)."""
     measure = official_measure(measure_key)
     raw = store.table(measure.table)
@@ -53,7 +57,7 @@ def _official_rates(store, measure_key: str) -> pd.DataFrame:
     return _add_years_before_creation(frame[columns], store.authorities)
 
 
-def trend_table(store, la_code: str, measure_key: str) -> pd.DataFrame:
+def trend_table(store: Store, la_code: str, measure_key: str) -> pd.DataFrame:
     """One row per year: the authority, its region, England and its neighbours' average rate."""
     rates = official_rates(store, measure_key)
     authority = _authority_row(store, la_code)
@@ -78,7 +82,7 @@ def trend_table(store, la_code: str, measure_key: str) -> pd.DataFrame:
     return table.reset_index()
 
 
-def latest_authority_rates(store, measure_key: str) -> pd.DataFrame:
+def latest_authority_rates(store: Store, measure_key: str) -> pd.DataFrame:
     """Every current authority's rate in the latest year DfE published, for cross-sectional fits."""
     rates = official_rates(store, measure_key)
     latest = rates[(rates["level"] == "authority") & (rates["year"] == rates["year"].max())]
@@ -108,7 +112,7 @@ def _with_area_codes(raw: pd.DataFrame, authorities: pd.DataFrame) -> pd.DataFra
     return frame[keep].reset_index(drop=True)
 
 
-def _populations(store) -> pd.DataFrame:
+def _populations(store: Store) -> pd.DataFrame:
     """Children aged 0-17 at the June before each year ending 31 March, as DfE divides by."""
     raw = _with_area_codes(store.table(POPULATION_TABLE), store.authorities)
     raw["population"] = split_dfe_cells(raw["population_estimate"])[0]
@@ -131,7 +135,7 @@ def _add_years_before_creation(frame: pd.DataFrame, authorities: pd.DataFrame) -
     return combined.sort_values(["level", "area_code", "year"], ignore_index=True)
 
 
-def _authority_row(store, la_code: str) -> pd.Series:
+def _authority_row(store: Store, la_code: str) -> pd.Series:
     """The authorities-table row for a code, with a clear message when the code is unknown."""
     rows = store.authorities[store.authorities["la_code"] == la_code]
     if rows.empty:

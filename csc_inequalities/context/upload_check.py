@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,10 @@ from csc_inequalities.results.measures import (
     year_ending,
 )
 
+if TYPE_CHECKING:
+    from csc_inequalities.records.canonical import LoadResult
+    from csc_inequalities.reference.authority_views import Store
+
 COVERAGE_LOW = 0.8
 COVERAGE_HIGH = 1.2
 LARGE_GAP = "large gap"
@@ -34,7 +39,7 @@ class UploadCheck:
 
 
 def upload_against_return(
-    records, store, la_code: str, year: int | None = None, imd_year: int = 2025
+    records: LoadResult, store: Store, la_code: str, year: int | None = None, imd_year: int = 2025
 ) -> UploadCheck:
     """Counts in the upload set beside DfE's published counts for the same authority and year."""
     authority_lsoas = store.authority_lsoa_codes(imd_year, la_code)
@@ -78,7 +83,7 @@ _TABLE_COLUMNS = [
 ]
 
 
-def _published_counts(store, measure: OfficialMeasure, la_code: str) -> pd.DataFrame:
+def _published_counts(store: Store, measure: OfficialMeasure, la_code: str) -> pd.DataFrame:
     """The authority's published counts by year, with DfE's status symbols."""
     rates = official_rates(store, measure.key)
     mine = rates[(rates["level"] == "authority") & (rates["area_code"] == la_code)]

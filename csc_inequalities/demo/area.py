@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.store import ReferenceStore
 
 ENGLAND = "England"
 GROUPS = ("White", "Mixed", "Asian", "Black", "Other")
@@ -117,7 +121,7 @@ class AuthorityArea:
         return pd.concat(frames, ignore_index=True)
 
 
-def authority_area(store, la_code: str) -> AuthorityArea:
+def authority_area(store: ReferenceStore, la_code: str) -> AuthorityArea:
     """Gather the authority's LSOAs, postcodes and weights from the reference store."""
     row = store.authority(la_code)
     la_code = str(row["la_code"])
@@ -160,7 +164,7 @@ def _authority_postcodes(all_postcodes: pd.DataFrame, la_code: str) -> pd.DataFr
     return mine[columns].sort_values(["lsoa21_code", "postcode"], ignore_index=True)
 
 
-def _lsoa_frame(store, la_code: str, postcodes: pd.DataFrame) -> pd.DataFrame:
+def _lsoa_frame(store: ReferenceStore, la_code: str, postcodes: pd.DataFrame) -> pd.DataFrame:
     """LSOAs with children, gradient weights, children's ethnic shares and postcode runs."""
     lsoas = store.lsoas(GEOGRAPHY_YEAR)
     lsoas = lsoas[lsoas["la_code"] == la_code].copy()
@@ -179,14 +183,16 @@ def _lsoa_frame(store, la_code: str, postcodes: pd.DataFrame) -> pd.DataFrame:
     return lsoas
 
 
-def _national_gradient(store) -> pd.DataFrame:
+def _national_gradient(store: ReferenceStore) -> pd.DataFrame:
     """CWIP's England rates by decile (1 = most deprived), indexed by decile."""
     cwip = store.cwip
     england = cwip[cwip["country"] == ENGLAND]
     return england.set_index("decile")[list(set(GRADIENT_COLUMN.values()))]
 
 
-def _child_to_all_ages_factor(store, la_code: str, lsoas: pd.DataFrame) -> dict[str, float]:
+def _child_to_all_ages_factor(
+    store: ReferenceStore, la_code: str, lsoas: pd.DataFrame
+) -> dict[str, float]:
     """How much more common each group is among the authority's children than among all ages."""
     children = store.ethnicity_children
     mine = children[children["la_code"] == la_code].set_index("ethnic_group")["children_0_15"]
@@ -200,7 +206,7 @@ def _child_to_all_ages_factor(store, la_code: str, lsoas: pd.DataFrame) -> dict[
     return factors
 
 
-def _codes_within_group(store, la_code: str) -> dict[str, pd.Series]:
+def _codes_within_group(store: ReferenceStore, la_code: str) -> dict[str, pd.Series]:
     """Shares of each DfE code within its Census group in the authority (all ages, Census 2021)."""
     table = store.table(ETHNIC_POPULATION_TABLE)
     mine = table[table[AREA_COLUMN] == la_code]

@@ -41,7 +41,7 @@ def care_episodes(
     rng: np.random.Generator, cases: pd.DataFrame, area: AuthorityArea, timeline: Timeline
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """903 episodes of every period of care and short break; cases gain `care_end_reason`."""
-    extract = d.day_number(timeline.extract_date)
+    extract = int(d.day_number(timeline.extract_date))
     care = cases[cases["cla_start"] >= 0]
     periods = _periods(rng, care, extract)
     periods = _describe_placements(rng, periods, area)
@@ -140,7 +140,8 @@ def _describe_placements(
         ("PL_POST", postcode),
         ("URN", urn),
     ):
-        series = pd.Series(np.where(new_placement, values, None))
+        # numpy's stubs refuse None as where's fill value, which numpy takes (an object array).
+        series = pd.Series(np.where(new_placement, values, None))  # type: ignore[call-overload]
         episodes[column] = series.groupby(episodes["period"]).ffill().to_numpy()
     return episodes
 

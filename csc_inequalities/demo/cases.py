@@ -267,7 +267,8 @@ def _short_break_cases(rng: np.random.Generator, wanted: int, timeline: Timeline
     span = _span(timeline, "SB")
     n = 4 * wanted
     start = d.uniform_days(rng, n, span)
-    ages = tuple(round(age * DAYS_PER_YEAR) for age in CARE.short_break_ages)
+    youngest, oldest = CARE.short_break_ages
+    ages = (round(youngest * DAYS_PER_YEAR), round(oldest * DAYS_PER_YEAR))
     dob = start - d.uniform_days(rng, n, ages)
     plan = d.exponential_days(rng, n, CARE.short_break_plan_mean_years)
     closure = np.minimum(start + plan, d.eighteenth_birthday(dob))

@@ -8,6 +8,7 @@ authorities).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -70,7 +71,7 @@ def _joined(fragments: Fragments, n: int) -> list[str]:
     return ["".join(row) for row in zip(*columns, strict=True)]
 
 
-def _wrapped(tag: str, inner: Fragments, present: np.ndarray) -> np.ndarray:
+def _wrapped(tag: str, inner: Sequence[np.ndarray | str], present: np.ndarray) -> np.ndarray:
     """`<tag>...</tag>` around the inner fragments where present, else ''."""
     text = np.array(_joined([f"<{tag}>", *inner, f"</{tag}>"], len(present)), dtype=object)
     return np.where(present, text, "").astype(object)
@@ -168,7 +169,7 @@ def _cin_plans(cases: pd.DataFrame) -> np.ndarray:
 def _section47(cases: pd.DataFrame) -> np.ndarray:
     """The s47 enquiry that led to the initial child protection conference."""
     start = cases["s47_start"].to_numpy()
-    inner = [
+    inner: Fragments = [
         _date("S47ActualStartDate", start),
         _date("DateOfInitialCPC", cases["cpp_start"].to_numpy()),
         "<ICPCnotRequired>0</ICPCnotRequired>",

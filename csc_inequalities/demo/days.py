@@ -16,7 +16,7 @@ EPOCH = date(1970, 1, 1)
 
 def day_number(day: np.datetime64) -> np.int64:
     """A date as its day number."""
-    return np.datetime64(day, "D").astype(np.int64)
+    return day.astype("datetime64[D]").astype(np.int64)
 
 
 def as_dates(days: np.ndarray) -> np.ndarray:

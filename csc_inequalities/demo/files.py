@@ -27,7 +27,7 @@ from csc_inequalities.demo.targets import open_targets
 from csc_inequalities.demo.timeline import Timeline
 
 if TYPE_CHECKING:
-    from csc_inequalities.reference.authority_views import Store
+    from csc_inequalities.reference.store import ReferenceStore
 
 DEFAULT_SEED = 2025
 DEFAULT_YEARS = 3
@@ -66,7 +66,7 @@ class DemoData:
 
 
 def demo_data(
-    la_code: str, store, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS
+    la_code: str, store: ReferenceStore, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS
 ) -> DemoData:
     """Draw the demo's children and spells; the same authority and seed give the same data."""
     timeline = Timeline.ending(count=years)
@@ -76,13 +76,13 @@ def demo_data(
     cases = draw_cases(rng, targets, timeline)
     cases = describe_children(rng, cases, area, timeline)
     cases, episodes = care_episodes(rng, cases, area, timeline)
-    cases = add_cin_details(rng, cases, d.day_number(timeline.extract_date))
+    cases = add_cin_details(rng, cases, int(d.day_number(timeline.extract_date)))
     return DemoData(area, timeline, cases, episodes)
 
 
 def demo_files(
     la_code: str,
-    store: Store,
+    store: ReferenceStore,
     seed: int = DEFAULT_SEED,
     years: int = DEFAULT_YEARS,
     names: tuple[str, ...] = DEMO_FILE_NAMES,
@@ -92,7 +92,7 @@ def demo_files(
     if unknown:
         raise ValueError(f"No demo file called {', '.join(sorted(unknown))}.")
     data = demo_data(la_code, store, seed, years)
-    extract = d.day_number(data.timeline.extract_date)
+    extract = int(d.day_number(data.timeline.extract_date))
     area = data.area
     writers = {
         HEADER_FILE: lambda: header_csv(data.cases, data.episodes, area.dfe_la_number, extract),
@@ -107,7 +107,7 @@ def demo_files(
 
 
 def demo_spells(
-    la_code: str, store, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS
+    la_code: str, store: ReferenceStore, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS
 ) -> pd.DataFrame:
     """The spells the demo files encode, with where each child lives, to check readers against."""
     spells = counted_spells(demo_data(la_code, store, seed, years).cases)

@@ -45,8 +45,9 @@ def describe_children(
     cases["ethnicity"] = _with_not_known(rng, area.draw_codes(rng, groups))
     cases = _add_home(rng, cases, area, lsoa_rows)
     cases = _add_address_history(rng, cases, area)
-    window_start = d.day_number(timeline.window_start)
-    owner = first_case_of_child(rng, cases, window_start, d.day_number(timeline.extract_date))
+    window_start = int(d.day_number(timeline.window_start))
+    extract = int(d.day_number(timeline.extract_date))
+    owner = first_case_of_child(rng, cases, window_start, extract)
     cases = merge_children(cases, owner)
     numbers = pd.factorize(owner)[0] + 1
     cases["child_id"] = [f"{ID_PREFIX}{number:06d}" for number in numbers]

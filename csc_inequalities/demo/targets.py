@@ -6,16 +6,23 @@ children living in the authority's LSOAs, so the demo looks like the authority i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from csc_inequalities.context.official_measures import ENGLAND_CODE
 from csc_inequalities.context.official_rates import official_rates
 
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
+
 MEASURE_KEYS = {"CIN": "cin", "CPP": "cpp", "CLA": "cla"}
 
 
-def open_targets(store, la_code: str, years: tuple[int, ...], children: float) -> pd.DataFrame:
+def open_targets(
+    store: Store, la_code: str, years: tuple[int, ...], children: float
+) -> pd.DataFrame:
     """Children to have open at each 31 March (index: year; columns: CIN, CPP, CLA)."""
     table = pd.DataFrame(index=pd.Index(years, name="year"))
     for intervention, key in MEASURE_KEYS.items():

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
@@ -30,6 +30,9 @@ from csc_inequalities.figures.style import (
 )
 from csc_inequalities.publication.disclosure import View
 from csc_inequalities.publication.view_context import ViewContext
+
+if TYPE_CHECKING:
+    from csc_inequalities.publication.report_content import ReportChart
 
 A4_TEXT_WIDTH_CM = 16.0
 PRINT_DPI = 300
@@ -93,12 +96,15 @@ def working_browser() -> str:
     )
 
 
-def ensure_image_server() -> None:
-    """Start kaleido's browser once per process; later exports reuse it (0.2-1.5 s, not 3-5 s)."""
+def ensure_image_server() -> Path:
+    """Start kaleido's browser once per process; later exports reuse it (0.2-1.5 s, not 3-5 s).
+
+    Returns the folder the map basemap (topojson) is served from.
+    """
     global _topojson_folder
     with _server_lock:
         if _topojson_folder is not None:
-            return
+            return _topojson_folder
         os.environ["BROWSER_PATH"] = working_browser()
         folder = Path(tempfile.mkdtemp(prefix="csc-topojson-"))
         (folder / "world_110m.json").write_text(json.dumps(empty_world_topojson()))
@@ -106,6 +112,7 @@ def ensure_image_server() -> None:
 
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         _topojson_folder = folder
+        return folder
 
 
 def print_ready(
@@ -172,7 +179,7 @@ def figure_image(fig: go.Figure, image_format: str, width: int = LAYOUT_WIDTH_PX
     """A chart as PNG (scaled to 300 dpi at A4 text width) or SVG bytes."""
     if image_format not in MEDIA_TYPES:
         raise ValueError(f"Images are exported as {' or '.join(MEDIA_TYPES)}, not {image_format}.")
-    ensure_image_server()
+    topojson_folder = ensure_image_server()
     height = int(fig.layout.height or 460)
     scale = PNG_MIN_WIDTH_PX / width if image_format == "png" else 1.0
     import kaleido
@@ -181,7 +188,7 @@ def figure_image(fig: go.Figure, image_format: str, width: int = LAYOUT_WIDTH_PX
     opts = {"format": image_format, "width": width, "height": height, "scale": scale}
     with _render_lock:
         return _with_timeout(
-            lambda: kaleido.calc_fig_sync(spec, opts=opts, topojson=_topojson_folder.as_uri() + "/")
+            lambda: kaleido.calc_fig_sync(spec, opts=opts, topojson=topojson_folder.as_uri() + "/")
         )
 
 
@@ -236,6 +243,6 @@ def png_size(content: bytes) -> tuple[int, int]:
     return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
 
 
-def chart_png(chart: Any, context: ViewContext) -> bytes:
+def chart_png(chart: ReportChart, context: ViewContext) -> bytes:
     """A report chart (title, figure, direction of its groups) as a print-ready PNG."""
     return figure_image(print_ready(chart.figure, context, chart.title, chart.direction), "png")

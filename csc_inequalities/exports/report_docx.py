@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.oxml import OxmlElement
@@ -13,6 +14,10 @@ from docx.shared import Cm, Pt
 
 from csc_inequalities.exports.images import A4_TEXT_WIDTH_CM, chart_png
 from csc_inequalities.publication.report_content import Report, ReportTable
+
+if TYPE_CHECKING:
+    # docx.Document is a factory function; the class it returns lives in docx.document.
+    from docx.document import Document as WordDocument
 
 Progress = Callable[[str], None]
 # Characters XML 1.0 cannot hold (control characters, e.g. from an uploaded file's name).
@@ -60,7 +65,7 @@ def report_docx(report: Report, progress: Progress | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _add_table(document: Document, table: ReportTable) -> None:
+def _add_table(document: WordDocument, table: ReportTable) -> None:
     """A captioned table whose heading row repeats on every page."""
     document.add_paragraph(xml_safe(f"Table: {table.caption}"), style="Caption")
     grid = document.add_table(rows=1, cols=len(table.headings), style="Table Grid")

@@ -15,6 +15,7 @@ from csc_inequalities.records.canonical import ISSUE_COLUMNS
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -80,7 +81,7 @@ def _write_sheet(workbook: Workbook, table: ViewTable) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _bold_first_row(sheet: Any) -> None:
+def _bold_first_row(sheet: Worksheet) -> None:
     """Column headings in bold, so they read as headings in Excel."""
     from openpyxl.styles import Font
 

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from numpy.typing import ArrayLike
 
 from csc_inequalities.figures.gradient import RECORDS_SOURCE_LINE, Y_TITLE
 from csc_inequalities.figures.style import (
@@ -49,7 +48,9 @@ def group_ticks(groups: pd.DataFrame) -> list[str]:
     ]
 
 
-def _whiskers(rate: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> dict:
+def _whiskers(
+    rate: pd.Series | np.ndarray, lower: pd.Series | np.ndarray, upper: pd.Series | np.ndarray
+) -> dict:
     """Error bars from 95% limits around the rates."""
     return {
         "type": "data",
@@ -152,8 +153,8 @@ def ethnicity_deprivation_chart(
     rate = np.where(enough, table["rate_per_10000"].to_numpy(dtype=float), np.nan)
     lower, upper = table["lower_95ci"].to_numpy(), table["upper_95ci"].to_numpy()
     customdata = table[["quintile_label", "count", "children"]].to_numpy()
-    y_range, above, _ = estimate_range(rate.tolist(), lower.tolist(), upper.tolist())
-    above = np.array(above, dtype=bool)
+    y_range, above_flags, _ = estimate_range(rate.tolist(), lower.tolist(), upper.tolist())
+    above = np.array(above_flags, dtype=bool)
     traces, beyond_x = [], []
     for position, group in enumerate(MAJOR_GROUPS):
         rows = (ethnic_group == group) & ~np.isnan(rate)

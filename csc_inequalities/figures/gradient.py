@@ -137,13 +137,13 @@ def gradient_chart(
                 overall.rate_per_10000, f"{la_name} overall: {overall.rate_per_10000:.1f}"
             )
         )
-    with_cwip = cwip is not None and scheme == "national_decile"
-    if with_cwip:
+    cwip_line = cwip if scheme == "national_decile" else None
+    if cwip_line is not None:
         traces.append(
             {
                 "type": "scatter",
-                "x": cwip["decile"],
-                "y": cwip["rate_per_10000"],
+                "x": cwip_line["decile"],
+                "y": cwip_line["rate_per_10000"],
                 "name": CWIP_LABEL,
                 "mode": "lines+markers",
                 "line": {"color": REFERENCE_COLOUR, "width": 2, "dash": "dot"},
@@ -155,7 +155,9 @@ def gradient_chart(
     layout = chart_layout(
         measure_label,
         f"{la_name}: rate by deprivation {group_word(scheme)}",
-        source=f"{RECORDS_SOURCE_LINE} {CWIP_SOURCE}" if with_cwip else RECORDS_SOURCE_LINE,
+        source=(
+            f"{RECORDS_SOURCE_LINE} {CWIP_SOURCE}" if cwip_line is not None else RECORDS_SOURCE_LINE
+        ),
         height=500,
         source_y=-0.45,
         notes=notes,

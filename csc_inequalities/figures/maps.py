@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -26,7 +27,7 @@ DECILE_TICK_LABELS = [f"{d} most deprived" if d == 1 else str(d) for d in range(
 # On axes the end labels wrap under the number, so narrow charts need no rotated text.
 DECILE_AXIS_LABELS = [label.replace(" ", "<br>") for label in DECILE_TICK_LABELS]
 # Fit the map to the authority and hide the (empty) world basemap; maps are not dragged.
-MAP_LAYOUT = {
+MAP_LAYOUT: dict[str, Any] = {
     "geo": {
         "fitbounds": "locations",
         "visible": False,

@@ -200,7 +200,7 @@ def adjusted_scatter(comparison: AdjustedComparison) -> tuple[go.Figure, str]:
             }
         )
     x_title = PREDICTOR_LABELS[comparison.predictor]
-    x_axis = {"title": {"text": x_title}}
+    x_axis: dict[str, object] = {"title": {"text": x_title}}
     if comparison.predictor == "mean_imd_rank":
         x_axis = {
             "title": {"text": x_title + " (more deprived to the right)"},

@@ -360,7 +360,7 @@ def _published_counts(
     """Counts with hidden cells as 'c' and the rest rounded as the rule says."""
     if not hidden.any() and not rule.round_counts_to and not rule.round_totals_to:
         return column.copy()
-    out = []
+    out: list[object] = []
     for value, hide, total in zip(column, hidden, is_total, strict=True):
         if hide:
             out.append(SUPPRESSED)

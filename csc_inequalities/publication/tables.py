@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,7 @@ import pandas as pd
 from csc_inequalities.publication.disclosure import (
     RATE_COLUMNS,
     SUPPRESSED,
+    DisclosureRule,
     View,
     publication_ethnicity,
     publication_gradients,
@@ -182,7 +183,7 @@ def _with_geography(frame: pd.DataFrame, context: ViewContext) -> pd.DataFrame:
 
 
 def _publication_ethnicity(
-    ethnicity: pd.DataFrame, by_deprivation: pd.DataFrame, lsoas: pd.DataFrame, rule: Any
+    ethnicity: pd.DataFrame, by_deprivation: pd.DataFrame, lsoas: pd.DataFrame, rule: DisclosureRule
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both ethnicity tables protected together; ratios go when White's count is hidden."""
     quintile = (lsoas["national_decile"].astype(int) + 1) // 2
@@ -201,7 +202,7 @@ def _publication_ethnicity(
 def _publication_trend(
     gradient: pd.DataFrame,
     sii: pd.DataFrame,
-    rule: Any,
+    rule: DisclosureRule,
     year_now: int,
     quintiles: pd.DataFrame,
     deciles_shown: pd.DataFrame,
@@ -217,12 +218,11 @@ def _publication_trend(
         return gradient, sii
     years, hidden_years = [], set()
     for year, rows in gradient.groupby("year", sort=True):
-        same = (
+        if (
             year == year_now
             and quintiles_shown is not None
             and np.allclose(rows["count"].to_numpy(float), quintiles["count"].to_numpy(float))
-        )
-        if same:
+        ):
             hidden = pd.Series(
                 (quintiles_shown["count"] == SUPPRESSED).to_numpy(), index=rows.index
             )

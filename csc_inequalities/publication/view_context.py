@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from csc_inequalities import __version__
 from csc_inequalities.publication.disclosure import DEFAULT_RULE, DisclosureRule, View
 
 if TYPE_CHECKING:
     from csc_inequalities.results.analysis import Analysis
+    from csc_inequalities.results.measures import Measure
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def view_context(
     )
 
 
-def measure_slug(measure: Any) -> str:
+def measure_slug(measure: Measure) -> str:
     """A measure as a file-name part: cpp-at-2024-03-31 or cla-starts-2023-24."""
     intervention = measure.intervention.lower()
     if measure.count_kind == "starts":

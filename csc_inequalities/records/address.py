@@ -192,8 +192,7 @@ def _sweep(
             continue
         after = position if position < total and address_child[position] == child else None
         before_gap = start - latest_end[0] if latest_end is not None else None
-        after_gap = begins[after] - start if after is not None else None
-        if after_gap is not None and (before_gap is None or after_gap <= before_gap):
+        if after is not None and (before_gap is None or begins[after] - start <= before_gap):
             chosen[spell_row] = address_rows[after]
         elif latest_end is not None:
             chosen[spell_row] = -latest_end[2]

@@ -170,10 +170,10 @@ def match_columns(columns: list[str], fields: tuple[str, ...]) -> dict[str, str]
     mapping: dict[str, str] = {}
     for field in fields:
         for synonym in SYNONYMS[field]:
-            column = by_name.get(synonym)
-            if column is not None and column not in taken:
-                mapping[field] = column
-                taken.add(column)
+            found = by_name.get(synonym)
+            if found is not None and found not in taken:
+                mapping[field] = found
+                taken.add(found)
                 break
     return mapping
 

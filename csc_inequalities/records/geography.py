@@ -228,16 +228,16 @@ def locate(
 
     ``location_conflict`` marks records whose postcode lies in another LSOA than their code.
     """
-    if lsoa_codes is None and postcodes is None:
-        raise ValueError("locate needs postcodes or LSOA codes")
     if lsoa_codes is not None and lsoa_codes.isna().all() and postcodes is not None:
         lsoa_codes = None
     from_lsoa = resolve_lsoa_codes(lsoa_codes, tables) if lsoa_codes is not None else None
     from_postcode = resolve_postcodes(postcodes, tables) if postcodes is not None else None
+    if from_postcode is None:
+        if from_lsoa is None:
+            raise ValueError("locate needs postcodes or LSOA codes")
+        return from_lsoa.assign(location_conflict=False)
     if from_lsoa is None:
         return from_postcode.assign(location_conflict=False)
-    if from_postcode is None:
-        return from_lsoa.assign(location_conflict=False)
     use_postcode = from_lsoa["geo_status"].ne(STATUS_OK) & from_postcode["geo_status"].ne(
         STATUS_MISSING
     )

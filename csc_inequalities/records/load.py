@@ -38,6 +38,7 @@ from csc_inequalities.records.geography import (
     STATUS_OK,
     STATUS_UNKNOWN_LSOA,
     STATUS_UNKNOWN_POSTCODE,
+    GeographyTables,
     change_counts,
     in_authority,
     locate,
@@ -424,7 +425,7 @@ def canonical_spells(spells: pd.DataFrame, located: pd.DataFrame) -> pd.DataFram
 
 
 def place_spells(
-    spells: pd.DataFrame, la_code: str, tables
+    spells: pd.DataFrame, la_code: str, tables: GeographyTables
 ) -> tuple[pd.DataFrame, list[pd.DataFrame], list[str]]:
     """Spells placed in both LSOA geographies and kept if inside the authority."""
     located = locate(spells["postcode"], spells["lsoa_code"], tables)
@@ -520,18 +521,19 @@ def load_uploads(
     issues, notes = found.issues, found.notes
     counts = empty_counts()
     result_spells = empty_spells()
-    needs_geography = not spells.empty or uploads.of(LSOA_COUNTS)
-    tables = store_geography(store) if needs_geography else None
+    # The geography tables are built only when spells or counts need them (once per store).
     if not spells.empty:
         spells, duplicate_issues, duplicate_notes = drop_duplicate_spells(spells)
         issues.append(duplicate_issues)
         notes += duplicate_notes
-        result_spells, placing_issues, placing_notes = place_spells(spells, la_code, tables)
+        result_spells, placing_issues, placing_notes = place_spells(
+            spells, la_code, store_geography(store)
+        )
         issues += placing_issues
         notes += placing_notes
     count_parts = []
     for table in uploads.of(LSOA_COUNTS):
-        table_counts, count_issues, used = read_counts(table, tables, la_code)
+        table_counts, count_issues, used = read_counts(table, store_geography(store), la_code)
         count_parts.append(table_counts)
         issues.append(count_issues)
         uploads.records_used[table.label] = used

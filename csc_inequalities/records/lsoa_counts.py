@@ -43,6 +43,8 @@ def read_counts(
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Counts in the authority, each on its own LSOA geography; unusable rows; rows used."""
     mapping = counts_mapping(list(table.frame.columns), table.frame)
+    if mapping is None:
+        raise ValueError(f"{table.label} is not a table of counts per LSOA")
     frame = table.frame
     rows = table.row_numbers
     intervention, unknown_measure = parse_intervention(frame[mapping["intervention"]])

@@ -168,7 +168,7 @@ def detect_separator(text: str) -> str:
     """The column separator used in the heading line: comma, semicolon, tab or vertical bar."""
     heading = next((line for line in text.splitlines() if line.strip()), "")
     counts = {separator: heading.count(separator) for separator in SEPARATORS}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] > 0 else ","
 
 

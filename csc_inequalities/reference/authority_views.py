@@ -27,6 +27,9 @@ class UnknownAuthority(KeyError, ValueError):
 class Store(Protocol):
     """What the core reads from a reference store; the real store and test stores satisfy it."""
 
+    # Results are cached per store object (functools.lru_cache), so a store must be hashable.
+    def __hash__(self) -> int: ...
+
     @property
     def authorities(self) -> pd.DataFrame: ...
 
@@ -46,6 +49,10 @@ class Store(Protocol):
     def authority_lsoa_codes(self, imd_year: int, la_code: str) -> frozenset[str]: ...
 
     def authority_name(self, la_code: str) -> str: ...
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A published table by name (e.g. 'dfe_b1'), read by the DfE comparison in context/."""
+        ...
 
 
 class AuthorityViews:

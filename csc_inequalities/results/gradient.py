@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from csc_inequalities.results.deprivation import group_count, labels_for_size
 from csc_inequalities.stats.rates import interval_method, rate_interval, rate_per_10000
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 GRADIENT_COLUMNS = [
     "group",
@@ -99,7 +103,7 @@ def overall_rate(table: pd.DataFrame) -> OverallRate:
     )
 
 
-def cwip_overlay(store, intervention: str) -> pd.DataFrame | None:
+def cwip_overlay(store: Store, intervention: str) -> pd.DataFrame | None:
     """England's 2015 CWIP gradient by decile for CPP or CLA; None for CIN (never published)."""
     column = _CWIP_COLUMNS.get(intervention)
     if column is None:

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from csc_inequalities.records.canonical import LoadResult
 
 INTERVENTIONS = ("CIN", "CPP", "CLA")
 COUNT_KINDS = ("at_date", "starts")
@@ -130,7 +133,7 @@ class Measure:
         return _LIKELY_TO[(self.intervention, self.count_kind)]
 
 
-def spells_of(records: Any) -> pd.DataFrame:
+def spells_of(records: LoadResult | pd.DataFrame) -> pd.DataFrame:
     """The spells table of a LoadResult, or the table itself."""
     return records if isinstance(records, pd.DataFrame) else records.spells
 
@@ -170,7 +173,7 @@ def available_years(spells: pd.DataFrame, today: date | None = None) -> list[int
     return sorted({int(year) for year in covered if year <= last_year} | {last_year})
 
 
-def offered_years(records: Any) -> list[int]:
+def offered_years(records: LoadResult | pd.DataFrame) -> list[int]:
     """The reporting years to offer for a load: those its spells cover, else the latest ended.
 
     Counts per LSOA carry no date, and a load whose records were all refused covers no year;
@@ -218,7 +221,7 @@ def counted_spells(spells: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     return chosen[COUNTED_COLUMNS].assign(ethnic_group=census_group(chosen))
 
 
-def _counts_of(records: Any) -> pd.DataFrame | None:
+def _counts_of(records: LoadResult | pd.DataFrame) -> pd.DataFrame | None:
     """The aggregate LSOA counts of a LoadResult, if the upload was counts."""
     counts = getattr(records, "counts", None)
     if not isinstance(counts, pd.DataFrame) or counts.empty:
@@ -256,7 +259,7 @@ def counts_on_geography(
 
 
 def count_by_lsoa(
-    records: Any,
+    records: LoadResult | pd.DataFrame,
     measure: Measure,
     geography: int,
     lookup: pd.DataFrame | None = None,

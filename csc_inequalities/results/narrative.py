@@ -77,6 +77,8 @@ def ratio_sentence(
             f"No {noun} were counted in the most deprived {part}, against a rate of "
             f"{_rate(last['rate_per_10000'])} per 10,000 children in the least deprived {part}."
         )
+    if ratio.ratio is None or ratio.lower is None or ratio.upper is None:
+        return f"No ratio can be given: {ratio.reason or 'it could not be computed'}."
     most, least = _ends(la_name, locality, part)
     sentence = (
         f"Children in {most} were {_times(ratio.ratio)} {measure.likely_to()} as those in {least}"
@@ -89,7 +91,7 @@ def ratio_sentence(
 
 def slope_sentence(slope: SlopeIndex, word: str) -> str:
     """The SII as a gap between the two ends of the fitted line."""
-    if slope.sii is None:
+    if slope.sii is None or slope.sii_lower is None or slope.sii_upper is None:
         return f"No slope index of inequality is given: {slope.reason}."
     direction = "higher" if slope.sii < 0 else "lower"
     sentence = (
@@ -146,7 +148,7 @@ def share_sentence(share: Share, measure: Measure, la_name: str, locality: str) 
 
 def excess_sentence(excess: Excess, measure: Measure, la_name: str) -> str:
     """The count above what the least deprived fifth's rate would give."""
-    if excess.excess is None:
+    if excess.excess is None or excess.expected is None:
         return f"No excess can be estimated: {excess.reason}."
     sentence = (
         f"If every child in {la_name} had the rate of the least deprived fifth, there would "
