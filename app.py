@@ -22,6 +22,7 @@ from modules.gradient import gradient_server, gradient_ui
 from modules.hosting import PLOTLY_JS_URL, hosted_app
 from modules.neighbourhoods import neighbourhoods_server, neighbourhoods_ui
 from modules.session_data import session_data_server
+from modules.signed_in import signed_in_ui
 from modules.trend import trend_server, trend_ui
 from modules.upload import upload_server, upload_ui
 
@@ -69,6 +70,7 @@ def app_ui(request) -> ui.Tag:
                 ui.tags.link(rel="stylesheet", href="assets/app.css"),
                 ui.tags.link(rel="icon", href="assets/favicon.svg", type="image/svg+xml"),
             ),
+            signed_in_ui(request),
             banner_ui("banner"),
         ),
     )

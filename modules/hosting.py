@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -17,6 +18,7 @@ from starlette.routing import Mount, Route
 from csc_inequalities.figures.maps import empty_world_topojson
 from csc_inequalities.reference.maps_data import authority_geojson_bytes
 from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR, ReferenceStore
+from csc_inequalities.serving.security import SecurityHeaders
 
 # plotly.js with only the trace types the app draws (tools/plotly-bundle): 1.4 MB, not 4.7 MB.
 # Its address names its content, so browsers may keep it until it changes.
@@ -83,5 +85,7 @@ def hosted_app(shiny_app, store: ReferenceStore) -> Starlette:
             Route("/geojson/{imd_year:int}/{la_code:str}.json", authority_polygons),
             Route(f"/{PLOTLY_JS_URL}", plotly_js),
             Mount("/", app=shiny_app),
-        ]
+        ],
+        # Security headers on every response; a websocket from a foreign page is refused.
+        middleware=[Middleware(SecurityHeaders)],
     )
