@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from shiny import App, ui
 
-from csc_inequalities.demo.prepared import preload_demo
 from csc_inequalities.reference.maps_data import authority_geojson_url
 from csc_inequalities.reference.store import load_store
 from csc_inequalities.serving.memory import tune_garbage_collection
-from csc_inequalities.serving.url_state import DEFAULTS, settings_from_query
+from csc_inequalities.serving.url_state import settings_from_query
 from modules.about import about_ui
 from modules.banner import banner_server, banner_ui
 from modules.context import context_server, context_ui
@@ -30,9 +28,6 @@ STORE = load_store()
 tune_garbage_collection()  # after loading what lives as long as the process
 WWW = Path(__file__).parent / "www"
 TITLE = "Children's social care inequalities explorer"
-# The default authority's demo is made once the first page has been sent (or 5 s after start).
-FIRST_PAGE_SENT = threading.Event()
-preload_demo(DEFAULTS["la"], start_after=FIRST_PAGE_SENT)
 
 
 def app_ui(request) -> ui.Tag:
@@ -78,7 +73,6 @@ def app_ui(request) -> ui.Tag:
 
 def server(input, output, session) -> None:
     """Connect the modules: one set of settings, one records source, one analysis."""
-    session.on_flushed(FIRST_PAGE_SENT.set, once=True)
     settings = controls_server("controls", records=lambda: data.records())
     uploaded = upload_server("upload", store=STORE, settings=settings)
     data = session_data_server("data", store=STORE, settings=settings, uploaded=uploaded)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from csc_inequalities.build import steps
+from csc_inequalities.build import demo, steps
 from csc_inequalities.build.context import BuildContext
 from csc_inequalities.build.sources import (
     download_sources,
@@ -22,6 +22,7 @@ from csc_inequalities.build.sources import (
     locate_mirror_files,
     verify_checksums,
 )
+from csc_inequalities.demo.prepared import demo_code_version
 from csc_inequalities.reference.paths import PROJECT_ROOT, manifest_path
 
 STATE_FILE = "build_state.json"
@@ -37,6 +38,7 @@ STEPS: list[tuple[str, Callable[[BuildContext], None]]] = [
     ("boundaries", steps.boundaries_step),
     ("postcodes", steps.postcodes_step),
     ("reference tables", steps.reference_tables_step),
+    ("demo records", demo.demo_step),
 ]
 
 
@@ -89,6 +91,7 @@ def build_store(mirror: Path | None, store_dir: Path, force: bool = False) -> Bu
             "code_version": build_code_version(),
             "inputs": checksums,
             "packages": steps.package_versions(context),
+            "demo_code": demo_code_version(),
         }
         if not force and state and all(state.get(key) == value for key, value in wanted.items()):
             return BuildReport(
@@ -118,6 +121,8 @@ def _reason(state: dict | None, wanted: dict, force: bool) -> str:
         return "rebuilt because these inputs changed: " + ", ".join(changed)
     if state.get("code_version") != wanted["code_version"]:
         return "rebuilt because the build code or manifest changed"
+    if state.get("demo_code") != wanted["demo_code"]:
+        return "rebuilt because the code that makes the demonstration records changed"
     return "rebuilt because an installed data package changed"
 
 

@@ -261,6 +261,16 @@ def test_a_changed_input_checksum_triggers_a_rebuild_that_names_it(tmp_path, mon
     assert report.built and "dfe_b1" in report.message
 
 
+def test_changed_demo_code_triggers_a_rebuild_that_says_so(tmp_path, monkeypatch):
+    calls: list[str] = []
+    _quick_steps(monkeypatch, calls)
+    pipeline.build_store(MIRROR, tmp_path / "store")
+    monkeypatch.setattr(pipeline, "demo_code_version", lambda: "made by other code")
+    report = pipeline.build_store(MIRROR, tmp_path / "store")
+    assert report.built and "demonstration records changed" in report.message
+    assert calls == ["ran", "ran"]
+
+
 def test_a_failing_step_leaves_the_previous_store_whole_and_no_temporary_folder(
     tmp_path, monkeypatch
 ):
