@@ -86,8 +86,9 @@ def upload_url(socket: ClientConnection, tag: int, files: int = 1) -> str:
 
 @pytest.fixture(scope="class")
 def two_processes() -> Iterator[str]:
-    """Two app processes behind nginx, with a 1 MB upload limit for the app and for nginx."""
-    with serve(2, free_port_block(3), env={"CSC_UPLOAD_MAX_MB": str(UPLOAD_MAX_MB)}) as url:
+    """Two app processes behind nginx, no sign-in, trusting it as Compose does; 1 MB uploads."""
+    env = {"CSC_UPLOAD_MAX_MB": str(UPLOAD_MAX_MB), "CSC_TRUST_PROXY_USER": "1"}
+    with serve(2, free_port_block(3), env=env) as url:
         yield url
 
 
@@ -138,6 +139,11 @@ class TestTwoProcessesBehindNginx:
                 open_timeout=30,
             )
         assert refused.value.response.status_code == 403
+
+    def test_without_sign_in_no_forged_name_reaches_the_page(self, two_processes: str) -> None:
+        forged = {name: "mallory" for name in ("X-Forwarded-User", "X-Auth-Request-User")}
+        status, _, body = request(two_processes + "/", headers=forged)
+        assert status == 200 and "Signed in as" not in body.decode()
 
     def test_nginx_refuses_bodies_above_the_apps_upload_limit(self, two_processes: str) -> None:
         too_big = b"x" * (UPLOAD_MAX_MB * 1024 * 1024 + 1)
