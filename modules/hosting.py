@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from csc_inequalities.figures.maps import empty_world_topojson
-from csc_inequalities.reference.maps_data import authority_geojson_bytes
+from csc_inequalities.reference.maps_data import authority_geojson_gzip
 from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR, ReferenceStore
 from csc_inequalities.serving.security import SecurityHeaders
 
@@ -40,13 +40,6 @@ def accepts_gzip(request: Request) -> bool:
     return "gzip" in request.headers.get("accept-encoding", "").lower()
 
 
-def compressed(request: Request, content: bytes, media_type: str) -> Response:
-    """A response cached for a day, gzip-encoded when the browser accepts it."""
-    if not accepts_gzip(request):
-        return Response(content, media_type=media_type, headers=dict(ONE_DAY, Vary=VARY))
-    return gzipped_response(gzip.compress(content, compresslevel=5, mtime=0), media_type)
-
-
 def gzipped_response(content: bytes, media_type: str, cache: dict = ONE_DAY) -> Response:
     """Already gzip-compressed content, cached for a day unless told otherwise."""
     headers = dict(cache, Vary=VARY)
@@ -66,8 +59,12 @@ def hosted_app(shiny_app, store: ReferenceStore) -> Starlette:
         year, la_code = request.path_params["imd_year"], request.path_params["la_code"]
         if year not in GEOGRAPHY_BY_IMD_YEAR or la_code not in known_authorities:
             return Response("No such authority or index year.", status_code=404)
-        content = await asyncio.to_thread(authority_geojson_bytes, year, la_code)
-        return await asyncio.to_thread(compressed, request, content, "application/geo+json")
+        # Stored gzip-compressed by the data build: sent as they are (read once per process).
+        stored = await asyncio.to_thread(authority_geojson_gzip, year, la_code)
+        if accepts_gzip(request):
+            return gzipped_response(stored, "application/geo+json")
+        headers = dict(ONE_DAY, Vary=VARY)
+        return Response(gzip.decompress(stored), media_type="application/geo+json", headers=headers)
 
     async def plotly_js(request: Request) -> Response:
         media_type = "text/javascript; charset=utf-8"

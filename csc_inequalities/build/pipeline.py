@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from csc_inequalities.build import demo, steps
+from csc_inequalities.build import demo, maps, steps
 from csc_inequalities.build.context import BuildContext
 from csc_inequalities.build.sources import (
     download_sources,
@@ -38,6 +38,7 @@ STEPS: list[tuple[str, Callable[[BuildContext], None]]] = [
     ("boundaries", steps.boundaries_step),
     ("postcodes", steps.postcodes_step),
     ("reference tables", steps.reference_tables_step),
+    ("map polygons", maps.maps_step),
     ("demo records", demo.demo_step),
 ]
 
