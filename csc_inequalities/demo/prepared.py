@@ -19,7 +19,7 @@ import weakref
 from importlib import metadata
 from pathlib import Path
 
-import pandas as pd
+from pyarrow import feather
 
 import csc_inequalities
 from csc_inequalities.demo.files import DEFAULT_SEED, STANDARD_RETURN_FILES, demo_files
@@ -37,6 +37,8 @@ TABLES = tuple(item.name for item in dataclasses.fields(LoadResult) if item.name
 # read the files (and all they import), and the libraries whose random numbers and parsing
 # they use.
 ENTRY_MODULES = (__name__, "csc_inequalities.demo.files", "csc_inequalities.records.load")
+# Server runtime (memory tuning, sessions): imported on the way, never changes a record.
+RUNTIME_PACKAGE = "csc_inequalities.serving"
 LIBRARIES = ("numpy", "pandas", "pyarrow")
 _PACKAGE_ROOT = Path(csc_inequalities.__file__).parent
 
@@ -60,18 +62,22 @@ def prepare_demo(la_code: str, store: ReferenceStore, seed: int = DEFAULT_SEED) 
 
 
 def write_demo(records: LoadResult, folder: Path) -> None:
-    """Keep one authority's demo records as Parquet tables and a notes file."""
+    """Keep one authority's demo records as Arrow IPC tables and a notes file.
+
+    Uncompressed Arrow IPC, not Parquet: every Parquet read (compressed or not) left a few MB
+    in a serving process for good (about 20 MB over 20 authorities), IPC reads none.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
-        getattr(records, name).to_parquet(
-            folder / f"{name}.parquet", index=False, compression="zstd"
+        feather.write_feather(
+            getattr(records, name), folder / f"{name}.arrow", compression="uncompressed"
         )
     (folder / NOTES_FILE).write_text(json.dumps(list(records.notes)))
 
 
 def read_demo(folder: Path) -> LoadResult:
     """One authority's stored demo records, with the column types they were written with."""
-    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    tables = {name: feather.read_feather(folder / f"{name}.arrow") for name in TABLES}
     notes = tuple(json.loads((folder / NOTES_FILE).read_text()))
     return LoadResult(**tables, notes=notes)
 
@@ -129,9 +135,9 @@ def _modules_behind(entries: tuple[str, ...]) -> set[Path]:
 
 
 def _source_of(module: str) -> Path | None:
-    """The file of a project module or package (None for anything outside the project)."""
+    """The file of a project module or package (None outside the project or in its runtime)."""
     parts = module.split(".")
-    if parts[0] != _PACKAGE_ROOT.name:
+    if parts[0] != _PACKAGE_ROOT.name or module.startswith(RUNTIME_PACKAGE):
         return None
     base = _PACKAGE_ROOT.joinpath(*parts[1:])
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
