@@ -104,4 +104,4 @@ def server(input, output, session) -> None:
 
 shiny_app = App(app_ui, server, static_assets={"/assets": WWW})
 shiny_app.sanitize_errors = True
-app = hosted_app(shiny_app, STORE)
+app = hosted_app(shiny_app, STORE, title=TITLE)

@@ -7,6 +7,7 @@ import functools
 import gzip
 import hashlib
 import threading
+import time
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -18,7 +19,14 @@ from starlette.routing import Mount, Route
 from csc_inequalities.figures.maps import empty_world_topojson
 from csc_inequalities.reference.maps_data import authority_geojson_gzip
 from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR, ReferenceStore
+from csc_inequalities.serving.capacity import (
+    SessionCount,
+    idle_seconds_from_env,
+    max_sessions_from_env,
+)
+from csc_inequalities.serving.memory import resident_mb
 from csc_inequalities.serving.security import SecurityHeaders
+from csc_inequalities.serving.session_gate import SessionGate
 
 # plotly.js with only the trace types the app draws (tools/plotly-bundle): 1.4 MB, not 4.7 MB.
 # Its address names its content, so browsers may keep it until it changes.
@@ -47,13 +55,26 @@ def gzipped_response(content: bytes, media_type: str, cache: dict = ONE_DAY) -> 
     return Response(content, media_type=media_type, headers=headers)
 
 
-def hosted_app(shiny_app, store: ReferenceStore) -> Starlette:
+def hosted_app(shiny_app, store: ReferenceStore, title: str) -> Starlette:
     """Mount Shiny at / beside /healthz, /plotly, each authority's polygons and the basemap."""
     known_authorities = set(store.authorities["la_code"])
     threading.Thread(target=plotly_js_gzipped, daemon=True).start()  # ready for the first page
+    # At most CSC_MAX_SESSIONS sessions; CSC_IDLE_MINUTES without a message ends a session.
+    sessions = SessionCount(max_sessions_from_env())
 
     async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "authorities": len(store.authorities)})
+        # Sessions, the limit and memory, for a balancer or an orchestrator to act on; the
+        # status stays "ok" when full, since the sessions held are still served.
+        return JSONResponse(
+            {
+                "status": "ok",
+                "authorities": len(store.authorities),
+                "sessions": sessions.open,
+                "max_sessions": sessions.limit,
+                "accepting": sessions.accepting(time.monotonic()),
+                "rss_mb": resident_mb(),
+            }
+        )
 
     async def authority_polygons(request: Request) -> Response:
         year, la_code = request.path_params["imd_year"], request.path_params["la_code"]
@@ -83,6 +104,10 @@ def hosted_app(shiny_app, store: ReferenceStore) -> Starlette:
             Route(f"/{PLOTLY_JS_URL}", plotly_js),
             Mount("/", app=shiny_app),
         ],
-        # Security headers on every response; a websocket from a foreign page is refused.
-        middleware=[Middleware(SecurityHeaders)],
+        # Security headers on every response; a websocket from a foreign page is refused; new
+        # visitors get a busy page when the process is full, and idle sessions are ended.
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(SessionGate, count=sessions, idle_s=idle_seconds_from_env(), title=title),
+        ],
     )
