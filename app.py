@@ -20,12 +20,14 @@ from modules.gradient import gradient_server, gradient_ui
 from modules.hosting import PLOTLY_JS_URL, hosted_app
 from modules.neighbourhoods import neighbourhoods_server, neighbourhoods_ui
 from modules.session_data import session_data_server
+from modules.shiny_overhead import look_up_source_locations_once
 from modules.signed_in import signed_in_ui
 from modules.trend import trend_server, trend_ui
 from modules.upload import upload_server, upload_ui
 
 STORE = load_store()
 tune_garbage_collection()  # after loading what lives as long as the process
+look_up_source_locations_once()
 WWW = Path(__file__).parent / "www"
 TITLE = "Children's social care inequalities explorer"
 
