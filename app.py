@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from shiny import App, Inputs, Outputs, Session, ui
 
-from csc_inequalities.demo.prepared import preload_demo
 from csc_inequalities.reference.maps_data import authority_geojson_url
 from csc_inequalities.reference.store import load_store
 from csc_inequalities.serving.memory import tune_garbage_collection
-from csc_inequalities.serving.url_state import DEFAULTS, settings_from_query
+from csc_inequalities.serving.url_state import settings_from_query
 from modules.about import about_ui
 from modules.banner import banner_server, banner_ui
 from modules.context import context_server, context_ui
@@ -22,16 +20,16 @@ from modules.gradient import gradient_server, gradient_ui
 from modules.hosting import PLOTLY_JS_URL, hosted_app
 from modules.neighbourhoods import neighbourhoods_server, neighbourhoods_ui
 from modules.session_data import session_data_server
+from modules.shiny_overhead import look_up_source_locations_once
+from modules.signed_in import signed_in_ui
 from modules.trend import trend_server, trend_ui
 from modules.upload import upload_server, upload_ui
 
 STORE = load_store()
 tune_garbage_collection()  # after loading what lives as long as the process
+look_up_source_locations_once()
 WWW = Path(__file__).parent / "www"
 TITLE = "Children's social care inequalities explorer"
-# The default authority's demo is made once the first page has been sent (or 5 s after start).
-FIRST_PAGE_SENT = threading.Event()
-preload_demo(DEFAULTS["la"], start_after=FIRST_PAGE_SENT)
 
 
 def app_ui(request) -> ui.Tag:
@@ -69,6 +67,7 @@ def app_ui(request) -> ui.Tag:
                 ui.tags.link(rel="stylesheet", href="assets/app.css"),
                 ui.tags.link(rel="icon", href="assets/favicon.svg", type="image/svg+xml"),
             ),
+            signed_in_ui(request),
             banner_ui("banner"),
         ),
     )
@@ -76,7 +75,6 @@ def app_ui(request) -> ui.Tag:
 
 def server(input: Inputs, output: Outputs, session: Session) -> None:
     """Connect the modules: one set of settings, one records source, one analysis."""
-    session.on_flushed(FIRST_PAGE_SENT.set, once=True)
     settings = controls_server("controls", records=lambda: data.records())
     uploaded = upload_server("upload", store=STORE, settings=settings)
     data = session_data_server("data", store=STORE, settings=settings, uploaded=uploaded)
@@ -108,4 +106,4 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
 
 shiny_app = App(app_ui, server, static_assets={"/assets": WWW})
 shiny_app.sanitize_errors = True
-app = hosted_app(shiny_app, STORE)
+app = hosted_app(shiny_app, STORE, title=TITLE)

@@ -7,17 +7,27 @@ import functools
 import gzip
 import hashlib
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from csc_inequalities.figures.maps import empty_world_topojson
-from csc_inequalities.reference.maps_data import authority_geojson_bytes
+from csc_inequalities.reference.maps_data import authority_geojson_gzip
 from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR, ReferenceStore
+from csc_inequalities.serving.capacity import (
+    SessionCount,
+    idle_seconds_from_env,
+    max_sessions_from_env,
+)
+from csc_inequalities.serving.memory import resident_mb
+from csc_inequalities.serving.security import SecurityHeaders
+from csc_inequalities.serving.session_gate import SessionGate
 
 if TYPE_CHECKING:
     from shiny import App
@@ -42,13 +52,6 @@ def accepts_gzip(request: Request) -> bool:
     return "gzip" in request.headers.get("accept-encoding", "").lower()
 
 
-def compressed(request: Request, content: bytes, media_type: str) -> Response:
-    """A response cached for a day, gzip-encoded when the browser accepts it."""
-    if not accepts_gzip(request):
-        return Response(content, media_type=media_type, headers=dict(ONE_DAY, Vary=VARY))
-    return gzipped_response(gzip.compress(content, compresslevel=5, mtime=0), media_type)
-
-
 def gzipped_response(content: bytes, media_type: str, cache: dict = ONE_DAY) -> Response:
     """Already gzip-compressed content, cached for a day unless told otherwise."""
     headers = dict(cache, Vary=VARY)
@@ -56,20 +59,37 @@ def gzipped_response(content: bytes, media_type: str, cache: dict = ONE_DAY) -> 
     return Response(content, media_type=media_type, headers=headers)
 
 
-def hosted_app(shiny_app: App, store: ReferenceStore) -> Starlette:
+def hosted_app(shiny_app: App, store: ReferenceStore, title: str) -> Starlette:
     """Mount Shiny at / beside /healthz, /plotly, each authority's polygons and the basemap."""
     known_authorities = set(store.authorities["la_code"])
     threading.Thread(target=plotly_js_gzipped, daemon=True).start()  # ready for the first page
+    # At most CSC_MAX_SESSIONS sessions; CSC_IDLE_MINUTES without a message ends a session.
+    sessions = SessionCount(max_sessions_from_env())
 
     async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "authorities": len(store.authorities)})
+        # Sessions, the limit and memory, for a balancer or an orchestrator to act on; the
+        # status stays "ok" when full, since the sessions held are still served.
+        return JSONResponse(
+            {
+                "status": "ok",
+                "authorities": len(store.authorities),
+                "sessions": sessions.open,
+                "max_sessions": sessions.limit,
+                "accepting": sessions.accepting(time.monotonic()),
+                "rss_mb": resident_mb(),
+            }
+        )
 
     async def authority_polygons(request: Request) -> Response:
         year, la_code = request.path_params["imd_year"], request.path_params["la_code"]
         if year not in GEOGRAPHY_BY_IMD_YEAR or la_code not in known_authorities:
             return Response("No such authority or index year.", status_code=404)
-        content = await asyncio.to_thread(authority_geojson_bytes, year, la_code)
-        return await asyncio.to_thread(compressed, request, content, "application/geo+json")
+        # Stored gzip-compressed by the data build: sent as they are (read once per process).
+        stored = await asyncio.to_thread(authority_geojson_gzip, year, la_code)
+        if accepts_gzip(request):
+            return gzipped_response(stored, "application/geo+json")
+        headers = dict(ONE_DAY, Vary=VARY)
+        return Response(gzip.decompress(stored), media_type="application/geo+json", headers=headers)
 
     async def plotly_js(request: Request) -> Response:
         media_type = "text/javascript; charset=utf-8"
@@ -87,5 +107,11 @@ def hosted_app(shiny_app: App, store: ReferenceStore) -> Starlette:
             Route("/geojson/{imd_year:int}/{la_code:str}.json", authority_polygons),
             Route(f"/{PLOTLY_JS_URL}", plotly_js),
             Mount("/", app=shiny_app),
-        ]
+        ],
+        # Security headers on every response; a websocket from a foreign page is refused; new
+        # visitors get a busy page when the process is full, and idle sessions are ended.
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(SessionGate, count=sessions, idle_s=idle_seconds_from_env(), title=title),
+        ],
     )

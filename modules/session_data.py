@@ -43,15 +43,13 @@ def session_data_server(
     def is_demo() -> bool:
         return uploaded() is None
 
-    # The first map and headlines are sent before the demo is made, so on a busy server the
-    # generation does not hold up what the user sees first.
-    first_page_sent = asyncio.Event()
-    session.on_flushed(first_page_sent.set, once=True)
-
+    # The demo is read from the store in milliseconds (generated only if the store lacks it),
+    # beside the event loop; a session that ends cancels a read still waiting to start.
     @reactive.extended_task
     async def demo_task(la_code: str) -> LoadResult:
-        await first_page_sent.wait()
         return await asyncio.to_thread(demo_records, la_code)
+
+    session.on_ended(demo_task.cancel)
 
     @reactive.effect
     def _load_the_authority_demo() -> None:

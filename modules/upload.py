@@ -197,39 +197,52 @@ def upload_server(
         }
         return {field: column for field, column in chosen.items() if column}
 
-    async def read_files(la_code: str) -> None:
+    # Reading runs beside the event loop, so other sessions of the process carry on meanwhile;
+    # a session that ends (or goes back to the demo) cancels a read still waiting to start.
+    @reactive.extended_task
+    async def read_task(
+        files: list[tuple[str, bytes]], la_code: str, mapping: dict[str, str] | None
+    ) -> LoadResult:
+        return await asyncio.to_thread(load_records, files, la_code, store, mapping)
+
+    session.on_ended(read_task.cancel)
+
+    def read_files(la_code: str) -> None:
         files = [file for input_id in FILE_INPUTS for file in held[input_id]()]
         if not files:
             message.set("Choose at least one file to read.")
             return
-        mapping = confirmed_mapping()
-        with ui.Progress(min=0, max=2) as progress:
-            progress.set(1, message="Reading and checking the files", detail="in memory only")
-            try:
-                loaded = await asyncio.to_thread(load_records, files, la_code, store, mapping)
-            except RecordsError as error:
-                message.set(str(error))
-                return
-            progress.set(2, message="Done")
         message.set("")
-        result.set(loaded)
+        read_task(files, la_code, confirmed_mapping())
+
+    @reactive.effect
+    def _take_what_was_read() -> None:
+        status = read_task.status()
+        if status == "success":
+            result.set(read_task.value())
+        elif status == "error":
+            error = read_task.error()
+            if not isinstance(error, RecordsError):
+                raise error
+            message.set(str(error))
 
     @reactive.effect
     @reactive.event(input.read)
-    async def _():
+    def _():
         with reactive.isolate():
             la_code = settings.la_code()
-        await read_files(la_code)
+        read_files(la_code)
 
     @reactive.effect
     @reactive.event(settings.la_code, ignore_init=True)
-    async def _():
+    def _():
         if result() is not None:
-            await read_files(settings.la_code())
+            read_files(settings.la_code())
 
     @reactive.effect
     @reactive.event(input.use_demo)
     def _():
+        read_task.cancel()
         for value in held.values():
             value.set([])
         result.set(None)
@@ -246,6 +259,13 @@ def upload_server(
     def status():
         loaded = result()
         parts = []
+        if read_task.status() == "running":
+            parts.append(
+                ui.div(
+                    "Reading and checking the files, in this session's memory only.",
+                    class_="alert alert-info",
+                )
+            )
         if message():
             parts.append(ui.div(message(), class_="alert alert-danger", role="alert"))
         elif notice() and loaded is None:

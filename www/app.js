@@ -76,3 +76,32 @@ $(document).on("click", ".navbar-collapse.show .nav-link", function () {
     bootstrap.Collapse.getOrCreateInstance(menu, { toggle: false }).hide();
   }
 });
+
+// A session the server ended (idle too long): say so, and why, above the greyed-out page, and
+// offer a new session. The server sends the words; they are set as text, never as HTML.
+$(document).on("shiny:connected", function () {
+  Shiny.addCustomMessageHandler("csc-session-ended", function (message) {
+    var box = document.createElement("div");
+    box.className = "csc-session-ended";
+    box.setAttribute("role", "alertdialog");
+    box.setAttribute("aria-modal", "true");
+    box.setAttribute("aria-labelledby", "csc-session-ended-heading");
+    box.setAttribute("aria-describedby", "csc-session-ended-text");
+    var heading = document.createElement("h2");
+    heading.id = "csc-session-ended-heading";
+    heading.textContent = message.heading;
+    var text = document.createElement("p");
+    text.id = "csc-session-ended-text";
+    text.textContent = message.text;
+    var again = document.createElement("button");
+    again.type = "button";
+    again.className = "btn btn-primary";
+    again.textContent = message.action;
+    again.addEventListener("click", function () {
+      window.location.reload();
+    });
+    box.append(heading, text, again);
+    document.body.appendChild(box);
+    again.focus();
+  });
+});

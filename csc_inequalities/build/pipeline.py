@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from csc_inequalities.build import steps
+from csc_inequalities.build import demo, maps, steps
 from csc_inequalities.build.context import BuildContext
 from csc_inequalities.build.official import Progress, fetch_sources
 from csc_inequalities.build.sources import load_manifest, locate_inputs, verify_inputs
+from csc_inequalities.demo.prepared import demo_code_version
 from csc_inequalities.reference.paths import PROJECT_ROOT, manifest_path
 
 STATE_FILE = "build_state.json"
@@ -34,6 +35,8 @@ STEPS: list[tuple[str, Callable[[BuildContext], None]]] = [
     ("boundaries", steps.boundaries_step),
     ("postcodes", steps.postcodes_step),
     ("reference tables", steps.reference_tables_step),
+    ("map polygons", maps.maps_step),
+    ("demo records", demo.demo_step),
 ]
 
 
@@ -97,6 +100,7 @@ def build_store(
             "code_version": build_code_version(),
             "inputs": checksums,
             "packages": steps.package_versions(context),
+            "demo_code": demo_code_version(),
         }
         if not force and state and all(state.get(key) == value for key, value in wanted.items()):
             return BuildReport(
@@ -127,6 +131,8 @@ def _reason(state: dict | None, wanted: dict, force: bool) -> str:
         return "rebuilt because these inputs changed: " + ", ".join(changed)
     if state.get("code_version") != wanted["code_version"]:
         return "rebuilt because the build code or manifest changed"
+    if state.get("demo_code") != wanted["demo_code"]:
+        return "rebuilt because the code that makes the demonstration records changed"
     return "rebuilt because an installed data package changed"
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -36,12 +34,6 @@ MAP_LAYOUT: dict[str, Any] = {
     },
     "dragmode": False,
 }
-
-
-def lsoa_geojson(boundaries: gpd.GeoDataFrame) -> dict:
-    """GeoJSON keyed by LSOA code, the form plotly's choropleth joins values on."""
-    frame = boundaries[["lsoa_code", "geometry"]].set_index("lsoa_code", drop=False)
-    return json.loads(frame.to_json(drop_id=False, to_wgs84=True))
 
 
 def decile_colourscale(n: int = 10, colours: Sequence[str] = DECILE_COLOURS) -> list:

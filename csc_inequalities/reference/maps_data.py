@@ -1,27 +1,50 @@
-"""Per-authority map geometry, built once per process and shared by every session."""
+"""Per-authority map geometry: GeoJSON the data build wrote once, read and shared by sessions."""
 
 from __future__ import annotations
 
+import gzip
 from functools import lru_cache
+from pathlib import Path
 
 import orjson
 
-from csc_inequalities.figures.maps import lsoa_geojson
-from csc_inequalities.reference.store import load_store
+from csc_inequalities.reference.store import BUILD_COMMAND, StoreMissing, load_store
 
 GEOJSON_ROUTE = "geojson/{imd_year}/{la_code}.json"
+GEOJSON_FOLDER = "geojson"
 
 
-@lru_cache(maxsize=512)
-def authority_geojson(imd_year: int, la_code: str) -> dict:
-    """The authority's LSOA polygons as GeoJSON for plotly, cached on plain arguments."""
-    return lsoa_geojson(load_store().boundaries(imd_year, la_code))
+def geojson_path(store_dir: Path, imd_year: int, la_code: str) -> Path:
+    """Where the build keeps an authority's polygons for an index year (gzip-compressed)."""
+    return Path(store_dir) / GEOJSON_FOLDER / str(imd_year) / f"{la_code}.json.gz"
+
+
+def write_authority_geojson(store_dir: Path, imd_year: int, la_code: str, content: bytes) -> None:
+    """Keep an authority's GeoJSON as the browser receives it: gzip-compressed, once."""
+    path = geojson_path(store_dir, imd_year, la_code)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(content, compresslevel=9, mtime=0))
 
 
 @lru_cache(maxsize=64)
+def authority_geojson_gzip(imd_year: int, la_code: str) -> bytes:
+    """The authority's polygons as stored (gzip), for browsers that take gzip (all do)."""
+    path = geojson_path(load_store().store_dir, imd_year, la_code)
+    if not path.is_file():
+        raise StoreMissing(f"The reference store has no polygons at {path}: {BUILD_COMMAND}")
+    return path.read_bytes()
+
+
 def authority_geojson_bytes(imd_year: int, la_code: str) -> bytes:
-    """The same GeoJSON serialised once, for the browser to fetch and cache."""
-    return orjson.dumps(authority_geojson(imd_year, la_code))
+    """The authority's polygons as GeoJSON text."""
+    return gzip.decompress(authority_geojson_gzip(imd_year, la_code))
+
+
+# Only exports draw a map with the polygons inside the figure, so only a few are kept.
+@lru_cache(maxsize=8)
+def authority_geojson(imd_year: int, la_code: str) -> dict:
+    """The authority's LSOA polygons as GeoJSON for plotly (image exports)."""
+    return orjson.loads(authority_geojson_bytes(imd_year, la_code))
 
 
 def authority_geojson_url(imd_year: int, la_code: str) -> str:

@@ -38,6 +38,16 @@ def tune_garbage_collection() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def resident_mb() -> float | None:
+    """This process's resident memory in MB (Linux), for /healthz; None where it is unknown."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 1048576, 1)
+
+
 def release_freed_memory() -> None:
     """Hand back memory freed after a one-off job (reading files, generating a demo)."""
     pa.default_memory_pool().release_unused()

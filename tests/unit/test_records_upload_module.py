@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from records_fake_store import LA, FakeStore
 from shiny import reactive, render
 from shiny.testserver import test_server
@@ -31,6 +33,18 @@ def server(input, output, session):
         return "demo" if result is None else str(len(result.spells))
 
 
+def read_the_files(session, presses: int = 1) -> None:
+    """Press 'Read the files' and wait for the read, which runs beside the event loop."""
+    session.set_inputs(**{"upload-read": presses})
+    deadline = time.monotonic() + 30
+    while "Reading and checking the files" in str(session.get_output("upload-status").value):
+        assert time.monotonic() < deadline, "the files were not read within 30 s"
+        time.sleep(0.02)
+        session.flush()
+    time.sleep(0.05)
+    session.flush()  # outputs that depend on what was read are refreshed after the status
+
+
 def file_value(path, name):
     return [{"name": name, "size": path.stat().st_size, "type": "text/csv", "datapath": str(path)}]
 
@@ -46,7 +60,7 @@ def test_files_are_deleted_once_read_and_the_summary_is_shown(tmp_path):
             **{"upload-files_903": file_value(episodes, "e.csv") + file_value(header, "h.csv")}
         )
         assert not episodes.exists() and not header.exists()
-        session.set_inputs(**{"upload-read": 1})
+        read_the_files(session)
         assert session.get_output("spells") == "3"
         status = str(session.get_output("upload-status").value)
         assert "Records read, used and dropped, by file" in status
@@ -61,7 +75,7 @@ def test_a_bad_file_gives_its_message_and_keeps_the_demo(tmp_path):
     empty.write_text("CHILD,DECOM\n")
     with test_server(server) as session:
         session.set_inputs(**{"upload-files_counts": file_value(empty, "empty.csv")})
-        session.set_inputs(**{"upload-read": 1})
+        read_the_files(session)
         assert session.get_output("spells") == "demo"
         assert "no records below them" in str(session.get_output("upload-status").value)
 
@@ -71,8 +85,8 @@ def test_two_sessions_never_see_each_others_records(tmp_path):
     episodes.write_text(EPISODES)
     with test_server(server) as first, test_server(server) as second:
         first.set_inputs(**{"upload-files_903": file_value(episodes, "e.csv")})
-        first.set_inputs(**{"upload-read": 1})
-        second.set_inputs(**{"upload-read": 1})
+        read_the_files(first)
+        read_the_files(second)
         assert first.get_output("spells") == "3"
         assert second.get_output("spells") == "demo"
 
@@ -95,7 +109,7 @@ def test_extract_columns_are_confirmed_before_reading(tmp_path):
             }
         )
         assert session.get_output("spells") == "demo"
-        session.set_inputs(**{"upload-read": 1})
+        read_the_files(session)
         assert session.get_output("spells") == "2"
 
 
