@@ -48,16 +48,31 @@ def ratio_limits(expected, confidence: float = 0.95) -> tuple[np.ndarray, np.nda
         return lower / expected, upper / expected
 
 
-def funnel_position(observed, expected) -> np.ndarray:
-    """PHE's significance label for each point against the 95% and 99.8% limits."""
-    observed = np.atleast_1d(np.asarray(observed, dtype=float))
-    expected = np.atleast_1d(np.asarray(expected, dtype=float))
+def funnel_limits(expected) -> dict[str, np.ndarray]:
+    """The 95% and 99.8% limits as counts ('lower_95', 'upper_95', ...) for expected counts."""
     lower_95, upper_95 = limit_counts(expected, 0.95)
     lower_998, upper_998 = limit_counts(expected, 0.998)
+    return {
+        "lower_95": lower_95,
+        "upper_95": upper_95,
+        "lower_998": lower_998,
+        "upper_998": upper_998,
+    }
+
+
+def position_against(observed, expected, limits: dict[str, np.ndarray]) -> np.ndarray:
+    """PHE's significance label for each point, against limits from funnel_limits."""
+    observed = np.atleast_1d(np.asarray(observed, dtype=float))
+    expected = np.atleast_1d(np.asarray(expected, dtype=float))
     labels = np.full(len(observed), WITHIN, dtype=object)
-    labels[observed < lower_95] = LOW_95
-    labels[observed < lower_998] = LOW_998
-    labels[observed > upper_95] = HIGH_95
-    labels[observed > upper_998] = HIGH_998
+    labels[observed < limits["lower_95"]] = LOW_95
+    labels[observed < limits["lower_998"]] = LOW_998
+    labels[observed > limits["upper_95"]] = HIGH_95
+    labels[observed > limits["upper_998"]] = HIGH_998
     labels[~(expected > 0)] = None
     return labels
+
+
+def funnel_position(observed, expected) -> np.ndarray:
+    """PHE's significance label for each point against the 95% and 99.8% limits."""
+    return position_against(observed, expected, funnel_limits(expected))
