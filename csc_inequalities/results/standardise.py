@@ -163,8 +163,8 @@ def england_reference(store: Any, measure: Measure, imd_year: int) -> ReferenceG
             "England's rates by decile are an estimate, not published figures: the shape of "
             f"the Child Welfare Inequalities Project's 2015 gradient of {shape_of}{starts}, "
             f"scaled so that with England's children in each IMD {imd_year} decile it gives "
-            f"DfE's England rate for the year ending 31 March {year_used} ({label.lower()}: "
-            f"{rate:.1f} per 10,000). {CWIP_NOTE}"
+            f"DfE's England rate for the year ending 31 March {year_used} "
+            f"({label[0].lower()}{label[1:]}: {rate:.1f} per 10,000). {CWIP_NOTE}"
         ),
         estimate=True,
     )
