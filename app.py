@@ -20,8 +20,10 @@ from modules.ethnicity import ethnicity_server, ethnicity_ui
 from modules.exports import exports_server, exports_ui
 from modules.gradient import gradient_server, gradient_ui
 from modules.hosting import PLOTLY_JS_URL, hosted_app
+from modules.localities import localities_server, localities_ui
 from modules.neighbourhoods import neighbourhoods_server, neighbourhoods_ui
 from modules.session_data import session_data_server
+from modules.standardise import standardise_server, standardise_ui
 from modules.trend import trend_server, trend_ui
 from modules.upload import upload_server, upload_ui
 
@@ -42,6 +44,8 @@ def app_ui(request) -> ui.Tag:
         ui.nav_panel("Gradient", gradient_ui("gradient"), value="gradient"),
         ui.nav_panel("Ethnicity", ethnicity_ui("ethnicity"), value="ethnicity"),
         ui.nav_panel("Trend", trend_ui("trend"), value="trend"),
+        ui.nav_panel("Deprivation or practice", standardise_ui("standardise"), value="standardise"),
+        ui.nav_panel("Localities", localities_ui("localities"), value="localities"),
         ui.nav_panel("In context", context_ui("context"), value="context"),
         ui.nav_panel("Your data", upload_ui("upload"), value="data"),
         ui.nav_panel("Export", exports_ui("exports"), value="export"),
@@ -88,6 +92,11 @@ def server(input, output, session) -> None:
         (trend_server, "trend"),
     ):
         panel_server(name, settings=settings, analysis=data.analysis, shown=data.shown)
+    for area_server, name in (
+        (standardise_server, "standardise"),
+        (localities_server, "localities"),
+    ):
+        area_server(name, store=STORE, settings=settings, analysis=data.analysis, shown=data.shown)
     context_server(
         "context",
         store=STORE,

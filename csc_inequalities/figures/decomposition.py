@@ -85,7 +85,7 @@ def decomposition_chart(
         source_y=-0.32,
         xaxis={
             "tickvals": list(range(len(names))),
-            "ticktext": [axis_title(n, 18)["text"] for n in names],
+            "ticktext": [axis_title(n, 12)["text"] for n in names],
             "tickangle": 0,
         },
         yaxis={"title": axis_title(Y_TITLE), "range": [0, top * 1.18]},

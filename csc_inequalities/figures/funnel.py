@@ -116,7 +116,10 @@ def funnel_chart(
             }
         )
     ratios = points["ratio"].to_numpy(float)
-    top = max(1.6, float(ratios.max()) * 1.15 if len(ratios) else 0.0)
+    # The axis holds every point and the 95% funnel over most of the range of expected counts.
+    typical = float(np.median(points["expected"])) if len(points) else largest
+    funnel_top = float(funnel.ratio_limits(typical, 0.95)[1][0]) * 1.1
+    top = max(1.6, funnel_top, float(ratios.max()) * 1.15 if len(ratios) else 0.0)
     layout = chart_layout(
         measure_label,
         f"{la_name}: {scheme_label.lower()} against the authority's own rates for their "

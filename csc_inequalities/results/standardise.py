@@ -153,7 +153,7 @@ def england_reference(store: Any, measure: Measure, imd_year: int) -> ReferenceG
     )
     return ReferenceGradient(
         rates=pd.DataFrame({"decile": DECILES, "rate_per_10000": rates}),
-        label=f"England, estimated (CWIP 2015 shape, DfE {year_used} rate)",
+        label="England (estimated)",
         sentence=(
             "England's rates by decile are estimated: the Child Welfare Inequalities Project's "
             f"2015 gradient scaled to DfE's England rate for {year_used - 1}/{year_used % 100:02d}"
@@ -174,7 +174,7 @@ def uploaded_reference(rates: pd.DataFrame, file_label: str) -> ReferenceGradien
     """A reference gradient the user gave (validated by records.area_files)."""
     return ReferenceGradient(
         rates=rates[["decile", "rate_per_10000"]].sort_values("decile", ignore_index=True),
-        label=f"Reference from {file_label}",
+        label=f"Reference ({file_label})",
         sentence=f"The reference rates by decile are those given in {file_label}.",
         note=(
             f"Reference rates by national decile from {file_label}, supplied by the user; "

@@ -115,4 +115,4 @@ def test_children_in_need_need_a_reference_on_the_command_line(
     reference = tmp_path / "ref.csv"
     reference.write_text("decile,rate\n" + "".join(f"{d},{400 - 30 * d}\n" for d in range(1, 11)))
     assert main([*args, "--reference", str(reference)]) == 0
-    assert "Compared with: Reference from ref.csv" in capsys.readouterr().out
+    assert "Compared with: Reference (ref.csv)" in capsys.readouterr().out
