@@ -8,6 +8,7 @@ from pathlib import Path
 from shiny import App, ui
 
 from csc_inequalities.demo.prepared import preload_demo
+from csc_inequalities.publication.report_sections import area_sections
 from csc_inequalities.reference.maps_data import authority_geojson_url
 from csc_inequalities.reference.store import load_store
 from csc_inequalities.serving.memory import tune_garbage_collection
@@ -92,11 +93,9 @@ def server(input, output, session) -> None:
         (trend_server, "trend"),
     ):
         panel_server(name, settings=settings, analysis=data.analysis, shown=data.shown)
-    for area_server, name in (
-        (standardise_server, "standardise"),
-        (localities_server, "localities"),
-    ):
-        area_server(name, store=STORE, settings=settings, analysis=data.analysis, shown=data.shown)
+    panels = {"store": STORE, "settings": settings, "analysis": data.analysis, "shown": data.shown}
+    standardised = standardise_server("standardise", **panels)
+    compared = localities_server("localities", **panels)
     context_server(
         "context",
         store=STORE,
@@ -112,6 +111,9 @@ def server(input, output, session) -> None:
         records=data.records,
         analysis=data.analysis,
         is_demo=data.is_demo,
+        report_sections=lambda context, tables: area_sections(
+            standardised(), compared(), tables, context
+        ),
     )
 
 

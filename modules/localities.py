@@ -111,8 +111,11 @@ def localities_server(
     settings: Settings,
     analysis: Callable[[], Analysis],
     shown: Callable[[], ShownResults],
-):
-    """Compare the localities of the chosen scheme in the session's analysis and view."""
+) -> Callable[[], Localities | str]:
+    """Compare the localities of the chosen scheme in the session's analysis and view.
+
+    Returns the result (or why there is none), for the report.
+    """
     held: reactive.Value[tuple[str, bytes] | str | None] = reactive.value(None)
 
     @reactive.effect
@@ -160,7 +163,7 @@ def localities_server(
         if isinstance(compared, str):
             return compared
         current = shown()
-        return localities_view(compared, current.context.view, current.context.rule)
+        return localities_view(compared, current.context.view, current.context.rule, current.tables)
 
     def unavailable(text: str, where: str) -> ui.Tag:
         return ui.p(text, id=f"localities-unavailable-{where}", class_="alert alert-info")
@@ -258,3 +261,5 @@ def localities_server(
             *[ui.p(note, class_="small text-body-secondary") for note in compared.notes],
             class_="mt-2",
         )
+
+    return result

@@ -114,8 +114,11 @@ def standardise_server(
     settings: Settings,
     analysis: Callable[[], Analysis],
     shown: Callable[[], ShownResults],
-):
-    """Standardise the session's analysis against England's or the user's decile rates."""
+) -> Callable[[], Standardisation]:
+    """Standardise the session's analysis against England's or the user's decile rates.
+
+    Returns the result, for the report.
+    """
     reference_file: reactive.Value[ReferenceFile | str | None] = reactive.value(None)
 
     @reactive.effect
@@ -230,3 +233,5 @@ def standardise_server(
             *[ui.p(note, class_="small text-body-secondary") for note in result().notes],
             class_="mt-2",
         )
+
+    return result

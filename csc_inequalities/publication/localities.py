@@ -10,8 +10,9 @@ group is known to have none there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from csc_inequalities.publication.disclosure import (
@@ -22,10 +23,15 @@ from csc_inequalities.publication.disclosure import (
     suppressed_cells,
     with_hidden_rows,
 )
-from csc_inequalities.results.localities import Localities, locality_sentences
+from csc_inequalities.publication.tables import ViewTable
+from csc_inequalities.results.localities import Localities, compared_with, locality_sentences
 
 # Built on the count: suppressed with it. Limits and expected counts rest on children only.
 RATIO_COLUMNS = ("ratio", "ratio_lower", "ratio_upper", "position")
+POOLED_NOTE = (
+    "Publication view: the deprivation groups whose counts are suppressed in the gradient share "
+    "one rate in the expected counts, so the expected counts reveal nothing the gradient hides."
+)
 
 
 @dataclass(frozen=True)
@@ -63,12 +69,34 @@ def published_localities(
     return published, hidden
 
 
+def pooled_groups(tables: dict[str, ViewTable] | None) -> np.ndarray | None:
+    """The deprivation groups the published gradient suppresses (None when it shows none)."""
+    gradient = None if tables is None else tables.get("gradient")
+    if gradient is None:
+        return None
+    hidden = (gradient.frame["count"] == SUPPRESSED).to_numpy()
+    return hidden if hidden.any() else None
+
+
 def localities_view(
-    result: Localities, view: View | str, rule: DisclosureRule = DEFAULT_RULE
+    result: Localities,
+    view: View | str,
+    rule: DisclosureRule = DEFAULT_RULE,
+    tables: dict[str, ViewTable] | None = None,
 ) -> LocalitiesView:
-    """What the chosen view shows of the localities: everything, or the protected table."""
+    """What the chosen view shows of the localities: everything, or the protected table.
+
+    In the publication view, expected counts built on the rates of groups the gradient
+    suppresses would let a reader solve for those rates (each locality's expected count is a
+    known mix of them): the suppressed groups share one pooled rate instead, which the
+    published figures already give.
+    """
     if View(view) is View.INTERNAL:
         return LocalitiesView(result.table, result.sentences, 0)
+    pooled = pooled_groups(tables)
+    if pooled is not None:
+        expected = result.by_group.expected(pooled)
+        result = replace(result, table=compared_with(result.table, expected))
     table, hidden = published_localities(result, rule)
     withheld = int((hidden & result.table["in_scheme"]).sum())
     sentences = locality_sentences(
@@ -76,9 +104,11 @@ def localities_view(
     )
     if set(result.sentences) == {"localities"}:
         # A reason instead of findings (nothing counted, one locality, refused records) stays.
-        sentences = result.sentences
+        sentences = dict(result.sentences)
     if 0 < result.total_count <= rule.threshold:
         sentences = {"localities": "The authority's count is too small to compare localities."}
+    if pooled is not None:
+        sentences["pooled"] = POOLED_NOTE
     return LocalitiesView(table, sentences, withheld)
 
 

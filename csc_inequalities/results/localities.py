@@ -203,7 +203,7 @@ def default_scheme_kind(store: Any, la_code: str, imd_year: int) -> str:
 
 @dataclass(frozen=True)
 class GroupCells:
-    """Counts of each locality (rows, in table order) in each deprivation group (columns).
+    """Counts and children of each locality (rows, in table order) in each deprivation group.
 
     Only the localities' totals are published; the cells matter for disclosure control,
     since the groups' totals are published in the gradient. ``present`` marks the cells where
@@ -211,17 +211,40 @@ class GroupCells:
     """
 
     counts: np.ndarray
+    children: np.ndarray
     present: np.ndarray
+
+    def group_rates(self, pooled: np.ndarray | None = None) -> np.ndarray:
+        """Each group's rate per child; the ``pooled`` groups share one rate, their combined one."""
+        counts, children = self.counts.sum(axis=0), self.children.sum(axis=0)
+        if pooled is not None and pooled.any():
+            counts = np.where(pooled, counts[pooled].sum(), counts)
+            children = np.where(pooled, children[pooled].sum(), children)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(children > 0, counts / children, 0.0)
+
+    def expected(self, pooled: np.ndarray | None = None) -> np.ndarray:
+        """Each locality's expected count at the (pooled) group rates."""
+        return self.children @ self.group_rates(pooled)
+
+
+def compared_with(table: pd.DataFrame, expected: np.ndarray) -> pd.DataFrame:
+    """The table with expected counts, ratios, funnel limits and each locality's position."""
+    table = table.assign(expected=expected)
+    table = table.assign(**standardised_ratios(table["count"], expected))
+    limits = funnel.funnel_limits(expected)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for tag in ("95", "998"):
+            table[f"limit_{tag}_lower"] = limits[f"lower_{tag}"] / expected
+            table[f"limit_{tag}_upper"] = limits[f"upper_{tag}"] / expected
+    position = funnel.position_against(table["count"], expected, limits)
+    table["position"] = np.where(table["in_scheme"], position, None)
+    return table[TABLE_COLUMNS]
 
 
 def locality_table(analysis: Analysis, scheme: LocalityScheme) -> tuple[pd.DataFrame, GroupCells]:
     """One row per locality (and one for neighbourhoods in none), and counts by decile group."""
-    lsoas, gradient = analysis.lsoas, analysis.gradient
-    children_by_group = gradient["children"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        group_rate = np.where(
-            children_by_group > 0, gradient["count"].to_numpy(float) / children_by_group, 0.0
-        )
+    lsoas, groups = analysis.lsoas, len(analysis.gradient)
     group = lsoas["decile"].to_numpy(int) - 1
     children = lsoas["children"].to_numpy(float)
     count = lsoas["count"].to_numpy(float)
@@ -232,38 +255,27 @@ def locality_table(analysis: Analysis, scheme: LocalityScheme) -> tuple[pd.DataF
     if outside.any():
         rows[outside] = len(names)
         names.append(NOT_IN_A_LOCALITY)
-    size, groups = len(names), len(gradient)
+    size = len(names)
     cells = rows * groups + group
 
-    def summed(weights: np.ndarray | None) -> np.ndarray:
-        return np.bincount(rows, weights=weights, minlength=size)
+    def by_cell(weights: np.ndarray | None) -> np.ndarray:
+        return np.bincount(cells, weights=weights, minlength=size * groups).reshape(size, groups)
 
+    by_group = GroupCells(
+        counts=by_cell(count), children=by_cell(children), present=by_cell(None) > 0
+    )
     table = with_rates(
         pd.DataFrame(
             {
                 "locality": names,
                 "in_scheme": np.arange(size) < size - int(outside.any()),
-                "lsoas": summed(None),
-                "children": summed(children),
-                "count": summed(count),
-                "expected": summed(children * group_rate[group]),
+                "lsoas": np.bincount(rows, minlength=size),
+                "children": by_group.children.sum(axis=1),
+                "count": by_group.counts.sum(axis=1),
             }
         )
     )
-    table = table.assign(**standardised_ratios(table["count"], table["expected"]))
-    expected = table["expected"].to_numpy(float)
-    limits = funnel.funnel_limits(expected)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for tag in ("95", "998"):
-            table[f"limit_{tag}_lower"] = limits[f"lower_{tag}"] / expected
-            table[f"limit_{tag}_upper"] = limits[f"upper_{tag}"] / expected
-    position = funnel.position_against(table["count"], expected, limits)
-    table["position"] = np.where(table["in_scheme"], position, None)
-    by_group = GroupCells(
-        counts=np.bincount(cells, weights=count, minlength=size * groups).reshape(size, groups),
-        present=np.bincount(cells, minlength=size * groups).reshape(size, groups) > 0,
-    )
-    return table[TABLE_COLUMNS], by_group
+    return compared_with(table, by_group.expected()), by_group
 
 
 def _names(table: pd.DataFrame, positions: tuple[str, ...]) -> list[str]:

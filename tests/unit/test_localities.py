@@ -7,8 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csc_inequalities.publication.disclosure import SUPPRESSED, DisclosureRule, suppressed_cells
+from csc_inequalities.publication.disclosure import (
+    SUPPRESSED,
+    DisclosureRule,
+    View,
+    suppressed_cells,
+)
 from csc_inequalities.publication.localities import localities_view, published_localities
+from csc_inequalities.publication.tables import analysis_tables
+from csc_inequalities.publication.view_context import view_context
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.localities import (
     CAUTION,
@@ -160,3 +167,27 @@ def test_cells_a_reader_knows_are_never_used_to_protect():
     )
     assert mask[:4, -1].all()
     assert not mask[:4, :2][~present].any()
+
+
+def test_published_expected_counts_do_not_reveal_suppressed_deciles(store):
+    # Two sets of records that differ only in how 4 counted children split between deciles 7
+    # and 8, both suppressed in the published gradient: the published expected counts, ratios
+    # and limits must be the same, or a reader could solve for the hidden deciles' rates.
+    lsoas = _lsoas(store, BLACKPOOL)
+    decile = lsoas["imd_decile"].to_numpy()
+    views = []
+    for in_7, in_8 in ((3, 1), (1, 3)):
+        counts = np.where(decile <= 6, 2, 0)
+        counts[np.flatnonzero(decile == 7)[0]] = in_7
+        counts[np.flatnonzero(decile == 8)[0]] = in_8
+        analysis = _analysis(store, BLACKPOOL, counts)
+        context = view_context(analysis, View.PUBLICATION)
+        tables = {t.key: t for t in analysis_tables(analysis, context)}
+        assert list(tables["gradient"].frame["count"].iloc[6:8]) == [SUPPRESSED, SUPPRESSED]
+        result = localities(analysis, scheme_for("ward", store, BLACKPOOL, 2025))
+        views.append((result, localities_view(result, View.PUBLICATION, tables=tables)))
+    (internal_a, shown_a), (internal_b, shown_b) = views
+    assert not np.allclose(internal_a.table["expected"], internal_b.table["expected"])
+    assert np.allclose(shown_a.table["expected"], shown_b.table["expected"])
+    assert shown_a.table["limit_95_upper"].tolist() == shown_b.table["limit_95_upper"].tolist()
+    assert shown_a.sentences["pooled"].startswith("Publication view")
