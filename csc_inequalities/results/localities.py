@@ -82,9 +82,10 @@ class LocalityScheme:
         if self.file is not None and self.file.problem():
             return self.file.problem()
         if self.assignment["locality"].nunique() < 2:
+            other = "choose electoral wards or " if self.kind == "district" else ""
             return (
-                f"This scheme puts the whole authority in one {self.noun}: choose electoral "
-                "wards or upload the authority's own localities to compare areas within it."
+                f"This scheme puts the whole authority in one {self.noun}: {other}upload the "
+                "authority's own localities to compare areas within it."
             )
         return None
 

@@ -284,11 +284,16 @@ def ratio_sentence(result: Standardisation) -> str:
     if ratio.ratio is None:
         return f"No standardised ratio can be given: {ratio.reason}."
     against = "England's estimated rates" if result.reference.estimate else "the reference rates"
+    expected = f"{ratio.expected:,.1f}" if ratio.expected < 10 else f"{ratio.expected:,.0f}"
+    counted = (
+        f"none were counted (the ratio's 95% interval runs from 0 to {ratio.upper_95:.2f})"
+        if ratio.observed == 0
+        else f"{ratio.observed:,.0f} were counted, {ratio.ratio:.2f} times the expected number "
+        f"(95% interval {ratio.lower_95:.2f} to {ratio.upper_95:.2f})"
+    )
     lead = (
         f"If {name}'s children had {against} for their neighbourhoods' deprivation deciles, "
-        f"about {ratio.expected:,.0f} {measure.noun()} would be expected {measure.when()}; "
-        f"{ratio.observed:,.0f} were counted, {ratio.ratio:.2f} times the expected number "
-        f"(95% interval {ratio.lower_95:.2f} to {ratio.upper_95:.2f})."
+        f"about {expected} {measure.noun()} would be expected {measure.when()}; {counted}."
     )
     if ratio.lower_95 > 1:
         verdict = "More than its deprivation predicts, beyond what chance would explain."
