@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from csc_inequalities.commands import UserError
 from csc_inequalities.commands.options import add_analysis_arguments, analysis_from, read_files
@@ -52,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def scheme_from(text: str | None, store, la_code: str, imd_year: int):
+def scheme_from(text: str | None, store: Any, la_code: str, imd_year: int) -> Any:
     """The chosen locality scheme; a file's bad rows are reported and an empty one refused."""
     from csc_inequalities.records.issues import RecordsError
     from csc_inequalities.results.localities import default_scheme_kind, file_scheme, scheme_for

@@ -28,7 +28,6 @@ from csc_inequalities.results.measures import Measure
 from csc_inequalities.stats import funnel
 from csc_inequalities.stats.standardisation import standardised_ratios
 
-SCHEME_KINDS = ("district", "ward", "file")
 NOT_IN_A_LOCALITY = "Not in any locality"
 TABLE_COLUMNS = [
     "locality",
@@ -388,13 +387,3 @@ def localities(analysis: Analysis, scheme: LocalityScheme) -> Localities:
         # No finding from refused records: say why instead, as every other view does.
         sentences = {"localities": analysis.intake.text()}
     return replace(result, sentences=sentences)
-
-
-def scheme_summary(scheme: LocalityScheme, lsoa_count: int) -> str:
-    """How many of the authority's LSOAs the scheme places, in words."""
-    placed = len(scheme.assignment)
-    localities = scheme.assignment["locality"].nunique()
-    return (
-        f"{scheme.label}: {_plural(localities, scheme.noun)}, covering {placed:,} of the "
-        f"authority's {lsoa_count:,} neighbourhoods."
-    )

@@ -88,11 +88,6 @@ class Standardisation:
     # Whether the decile table is the gradient's own (national IMD deciles were chosen).
     same_groups_as_gradient: bool
 
-    @property
-    def reference_rate(self) -> float | None:
-        """England's crude rate implied by the reference gradient and England's children."""
-        return None if self.decomposition is None else self.decomposition.rate_b
-
 
 @functools.lru_cache(maxsize=8)
 def england_children_by_decile(store: Any, imd_year: int) -> np.ndarray:

@@ -18,8 +18,6 @@ HIGH_95 = "High (0.025)"
 LOW_998 = "Low (0.001)"
 LOW_95 = "Low (0.025)"
 WITHIN = "Not significant"
-# From most to least concerning, for legends and sorting.
-POSITIONS = (HIGH_998, HIGH_95, WITHIN, LOW_95, LOW_998)
 METHOD = (
     "Funnel plot of standardised ratios against expected counts: control limits at 95% and "
     "99.8% from exact Poisson limits (Spiegelhalter 2005; PHE's funnel plot method), around "
