@@ -93,8 +93,7 @@ def localities_tab(store, analysis, shown, kind: str, as_table: bool = False) ->
         table, result.measure.label(), result.la_name, scheme.label, scheme.noun
     )
     str(plotly_ui(fig, "funnel-chart", alt))
-    pairs = tuple(zip(scheme.assignment["lsoa_code"], scheme.assignment["locality"], strict=True))
-    geojson = locality_geojson(analysis.imd_year, analysis.la_code, scheme.key, pairs)
+    geojson = locality_geojson(analysis.imd_year, analysis.la_code, kind, scheme.assignment)
     fig, alt = locality_map(geojson, table, result.measure.label(), result.la_name, scheme.label)
     str(plotly_ui(fig, "locality-map", alt))
     if as_table:

@@ -236,18 +236,23 @@ def localities_server(
         items = [ui.tags.li(sentence) for sentence in seen.sentences.values()]
         return ui.tags.ul(*items, id="localities-findings-list")
 
+    @reactive.calc
+    def polygons() -> dict | None:
+        chosen = scheme()
+        if isinstance(chosen, str):
+            return None
+        return locality_geojson(
+            settings.imd_year(), settings.la_code(), chosen.kind, chosen.assignment
+        )
+
     @render.ui
     def map():
         seen, compared = view(), result()
         if isinstance(seen, str):
             return unavailable(seen, "map")
         chosen = compared.scheme
-        pairs = tuple(
-            zip(chosen.assignment["lsoa_code"], chosen.assignment["locality"], strict=True)
-        )
-        geojson = locality_geojson(compared.imd_year, compared.la_code, chosen.key, pairs)
         fig, alt = locality_map(
-            geojson, chart_table(seen.table), compared.measure.label(), compared.la_name,
+            polygons(), chart_table(seen.table), compared.measure.label(), compared.la_name,
             chosen.label,
         )  # fmt: skip
         return plotly_ui(fig, "locality-map", alt)

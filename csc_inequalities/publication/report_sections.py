@@ -132,8 +132,7 @@ def localities_section(
     scheme = result.scheme
     fig, alt = funnel_chart(table, context.measure_label, result.la_name, scheme.label, scheme.noun)
     charts = [ReportChart("funnel", f"{scheme.label}: funnel plot", fig, alt)]
-    pairs = tuple(zip(scheme.assignment["lsoa_code"], scheme.assignment["locality"], strict=True))
-    geojson = locality_geojson(result.imd_year, result.la_code, scheme.key, pairs)
+    geojson = locality_geojson(result.imd_year, result.la_code, scheme.kind, scheme.assignment)
     fig, alt = locality_map(geojson, table, context.measure_label, result.la_name, scheme.label)
     charts.append(ReportChart("locality-map", f"Map of {scheme.label.lower()}", fig, alt))
     words = {key: style[0] for key, style in POSITION_STYLE.items()}

@@ -11,7 +11,6 @@ and the ratios are drawn on a funnel plot with 95% and 99.8% control limits.
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -68,7 +67,6 @@ class LocalityScheme:
     """Which locality each of the authority's LSOAs is in, and how the scheme was made."""
 
     kind: str
-    key: str
     label: str
     noun: str
     assignment: pd.DataFrame
@@ -122,7 +120,6 @@ def district_scheme(store: Any, la_code: str, imd_year: int) -> LocalityScheme:
     lsoas = authority_lsoas(store, la_code, imd_year)
     return LocalityScheme(
         kind="district",
-        key="district",
         label="Districts",
         noun="district",
         assignment=pd.DataFrame(
@@ -150,7 +147,6 @@ def ward_scheme(store: Any, la_code: str, imd_year: int) -> LocalityScheme:
     names = _scheme_names(ward.reset_index(drop=True), lsoas["lad_name"].reset_index(drop=True))
     return LocalityScheme(
         kind="ward",
-        key="ward",
         label="Electoral wards",
         noun="ward",
         assignment=pd.DataFrame({"lsoa_code": lsoas["lsoa_code"].to_numpy(), "locality": names})
@@ -172,12 +168,8 @@ def file_scheme(
         geography_for(imd_year),
         store_geography(store),
     )
-    digest = hashlib.sha256(
-        "\n".join(read.assignment["lsoa_code"] + "\t" + read.assignment["locality"]).encode()
-    ).hexdigest()[:16]
     return LocalityScheme(
         kind="file",
-        key=f"file-{digest}",
         label=f"Localities from {read.file}",
         noun="locality",
         assignment=read.assignment,

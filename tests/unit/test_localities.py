@@ -3,9 +3,12 @@ sentences, and suppression of small localities with secondary suppression."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from csc_inequalities.publication.disclosure import (
     SUPPRESSED,
@@ -16,6 +19,7 @@ from csc_inequalities.publication.disclosure import (
 from csc_inequalities.publication.localities import localities_view, published_localities
 from csc_inequalities.publication.tables import analysis_tables
 from csc_inequalities.publication.view_context import view_context
+from csc_inequalities.reference.locality_maps import locality_geojson
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.localities import (
     CAUTION,
@@ -191,3 +195,19 @@ def test_published_expected_counts_do_not_reveal_suppressed_deciles(store):
     assert np.allclose(shown_a.table["expected"], shown_b.table["expected"])
     assert shown_a.table["limit_95_upper"].tolist() == shown_b.table["limit_95_upper"].tolist()
     assert shown_a.sentences["pooled"].startswith("Publication view")
+
+
+def test_locality_polygons_are_the_union_of_their_neighbourhoods(store):
+    wards = locality_geojson(2025, BLACKPOOL, "ward", None)
+    assert locality_geojson(2025, BLACKPOOL, "ward", None) is wards  # kept for the process
+    scheme = scheme_for("ward", store, BLACKPOOL, 2025)
+    assert sorted(f["id"] for f in wards["features"]) == sorted(
+        scheme.assignment["locality"].unique()
+    )
+    lsoas = store.boundaries(2025, BLACKPOOL)
+    total = sum(shapely.from_geojson(json.dumps(f["geometry"])).area for f in wards["features"])
+    assert total == pytest.approx(shapely.union_all(lsoas.geometry.to_numpy()).area, rel=1e-9)
+    own = scheme.assignment.assign(locality="All of it")
+    uploaded = locality_geojson(2025, BLACKPOOL, "file", own)
+    assert uploaded is not locality_geojson(2025, BLACKPOOL, "file", own)  # not kept
+    assert [f["id"] for f in uploaded["features"]] == ["All of it"]
