@@ -6,6 +6,7 @@ from pathlib import Path
 
 from shiny import App, Inputs, Outputs, Session, ui
 
+from csc_inequalities.publication.report_sections import area_sections
 from csc_inequalities.reference.maps_data import authority_geojson_url
 from csc_inequalities.reference.store import load_store
 from csc_inequalities.serving.memory import tune_garbage_collection
@@ -18,10 +19,12 @@ from modules.ethnicity import ethnicity_server, ethnicity_ui
 from modules.exports import exports_server, exports_ui
 from modules.gradient import gradient_server, gradient_ui
 from modules.hosting import PLOTLY_JS_URL, hosted_app
+from modules.localities import localities_server, localities_ui
 from modules.neighbourhoods import neighbourhoods_server, neighbourhoods_ui
 from modules.session_data import session_data_server
 from modules.shiny_overhead import look_up_source_locations_once
 from modules.signed_in import signed_in_ui
+from modules.standardise import standardise_server, standardise_ui
 from modules.trend import trend_server, trend_ui
 from modules.upload import upload_server, upload_ui
 
@@ -40,6 +43,8 @@ def app_ui(request) -> ui.Tag:
         ui.nav_panel("Gradient", gradient_ui("gradient"), value="gradient"),
         ui.nav_panel("Ethnicity", ethnicity_ui("ethnicity"), value="ethnicity"),
         ui.nav_panel("Trend", trend_ui("trend"), value="trend"),
+        ui.nav_panel("Deprivation or practice", standardise_ui("standardise"), value="standardise"),
+        ui.nav_panel("Localities", localities_ui("localities"), value="localities"),
         ui.nav_panel("In context", context_ui("context"), value="context"),
         ui.nav_panel("Your data", upload_ui("upload"), value="data"),
         ui.nav_panel("Export", exports_ui("exports"), value="export"),
@@ -86,6 +91,9 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
         (trend_server, "trend"),
     ):
         panel_server(name, settings=settings, analysis=data.analysis, shown=data.shown)
+    panels = {"store": STORE, "settings": settings, "analysis": data.analysis, "shown": data.shown}
+    standardised = standardise_server("standardise", **panels)
+    compared = localities_server("localities", **panels)
     context_server(
         "context",
         store=STORE,
@@ -101,6 +109,9 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
         records=data.records,
         analysis=data.analysis,
         is_demo=data.is_demo,
+        report_sections=lambda context, tables: area_sections(
+            standardised(), compared(), tables, context
+        ),
     )
 
 

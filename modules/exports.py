@@ -4,7 +4,7 @@ and HTML, all in the view the sidebar shows (publication unless internal is chos
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 from shiny import Inputs, Outputs, Session, module, reactive, render, req, ui
@@ -22,7 +22,7 @@ from csc_inequalities.exports.tables import csv_bytes, xlsx_bytes
 from csc_inequalities.figures.layers import LAYERS, layer_map
 from csc_inequalities.publication.charts import CHART_TITLES, analysis_charts, deprivation_map_chart
 from csc_inequalities.publication.disclosure import View, check_map_publishable
-from csc_inequalities.publication.report_content import ReportChart
+from csc_inequalities.publication.report_content import ReportChart, Section
 from csc_inequalities.publication.tables import ViewTable, analysis_tables
 from csc_inequalities.publication.view_context import ViewContext, view_context
 from csc_inequalities.records.canonical import LoadResult
@@ -162,8 +162,13 @@ def exports_server(
     records: Callable[[], LoadResult],
     analysis: Callable[[], Analysis],
     is_demo: Callable[[], bool],
+    report_sections: Callable[[ViewContext, dict], Sequence[Section]] | None = None,
 ):
-    """Register a download for every chart, table, the map and the report of the session."""
+    """Register a download for every chart, table, the map and the report of the session.
+
+    ``report_sections`` gives the report's sections from other panels (standardisation,
+    localities) for the export's view and tables.
+    """
 
     @reactive.calc
     def context() -> ViewContext:
@@ -194,8 +199,14 @@ def exports_server(
     async def all_tables_xlsx():
         yield await asyncio.to_thread(xlsx_bytes, list(tables().values()), context())
 
+    def extra_sections() -> Sequence[Section]:
+        """The report's sections from other panels, in the export's view."""
+        return report_sections(context(), tables()) if report_sections else ()
+
     for report_format in REPORT_FORMATS:
-        report_download(output, report_format, store, context, analysis, records, charts)
+        report_download(
+            output, report_format, store, context, analysis, records, charts, extra_sections
+        )
 
     @reactive.calc
     def map_refusal() -> str | None:
@@ -334,6 +345,7 @@ def report_download(
     analysis: Callable[[], Analysis],
     records: Callable[[], LoadResult],
     charts: Callable[[], dict[str, ReportChart]],
+    extra_sections: Callable[[], Sequence[Section]],
 ) -> None:
     """A report download with a progress bar while the charts are drawn."""
 
@@ -343,9 +355,10 @@ def report_download(
         media_type=REPORT_FORMATS[report_format],
     )
     async def _():
-        shown, result, loaded = context(), analysis(), records()
+        shown, result, loaded, extra = context(), analysis(), records(), extra_sections()
         loop = asyncio.get_running_loop()
-        with ui.Progress(min=0, max=len(charts()) + 2) as progress:
+        drawn = len(charts()) + sum(len(section.charts) for section in extra)
+        with ui.Progress(min=0, max=drawn + 2) as progress:
             progress.set(0, message="Writing the report", detail="drawing the charts")
 
             def step(message: str) -> None:
@@ -353,7 +366,7 @@ def report_download(
 
             try:
                 content = await asyncio.to_thread(
-                    report_bytes, result, loaded, shown, report_format, step, store
+                    report_bytes, result, loaded, shown, report_format, step, store, extra
                 )
             except ImageExportError as error:
                 ui.notification_show(str(error), type="error", duration=15)

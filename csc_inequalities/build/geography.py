@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from csc_inequalities.build.checks import BuildCheckError
+from csc_inequalities.build.checks import (
+    WARD_PATTERN,
+    BuildCheckError,
+    check_codes,
+    check_no_missing,
+    check_unique,
+)
 
 GEOGRAPHY_COLUMNS = [
     "lsoa_code",
@@ -60,6 +66,17 @@ def lsoa21_geography(lsoa_ltla24: pd.DataFrame, districts: pd.DataFrame) -> pd.D
     merged = lsoas.merge(districts, on="lad_code", how="left", validate="many_to_one")
     _require_complete(merged, "la_code", "2021 LSOA", "lsoa_code", "the LAD 2023 to UTLA lookup")
     return merged[GEOGRAPHY_COLUMNS]
+
+
+def lsoa21_wards(lsoa_ward_ltla24: pd.DataFrame) -> pd.DataFrame:
+    """Each English 2021 LSOA's electoral ward (May 2024, ONS best fit), for ward localities."""
+    wards = lsoa_ward_ltla24[lsoa_ward_ltla24["lsoa21_code"].str.startswith("E01")].rename(
+        columns={"lsoa21_code": "lsoa_code", "ward24_code": "ward_code", "ward24_name": "ward_name"}
+    )[["lsoa_code", "ward_code", "ward_name"]]
+    check_unique(wards, "lsoa_code", "wards_2021")
+    check_codes(wards, "ward_code", WARD_PATTERN, "wards_2021")
+    check_no_missing(wards, ["ward_name"], "wards_2021")
+    return wards.sort_values("lsoa_code", ignore_index=True)
 
 
 def lsoa11_geography(

@@ -301,6 +301,8 @@ NORMALISERS: dict[str, Callable] = {
             "LSOA21NM": "lsoa21_name",
             "LAD24CD": "ltla24_code",
             "LAD24NM": "ltla24_name",
+            "WD24CD": "ward24_code",
+            "WD24NM": "ward24_name",
         }
     ),
     "lookup_lsoa11_ltla21": _renamed(

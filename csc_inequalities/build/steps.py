@@ -41,6 +41,7 @@ def geography_step(ctx: BuildContext) -> None:
         ctx.read("lookup_ltla23_utla23"), ctx.read("lookup_ltla24_region24")
     )
     ctx.frames["geo_2021"] = geography.lsoa21_geography(ctx.read("lookup_lsoa21_ltla24"), districts)
+    ctx.write("wards_2021", geography.lsoa21_wards(ctx.read("lookup_lsoa21_ltla24")))
     ctx.frames["geo_2011"] = geography.lsoa11_geography(
         ctx.read("lookup_lsoa11_ltla21"), ctx.read("lookup_ltla22_ltla23"), districts
     )

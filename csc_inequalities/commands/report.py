@@ -35,6 +35,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", required=True, type=Path, help="report file: a name ending .docx or .html"
     )
+    parser.add_argument(
+        "--reference", type=Path, metavar="CSV",
+        help="reference rates by national decile for the standardisation section (as for "
+        "'standardise'; default: England's estimate)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scheme", default=None, metavar="district|ward|FILE",
+        help="localities for the localities section (as for 'localities')",
+    )  # fmt: skip
     parser.set_defaults(handler=run)
 
 
@@ -56,12 +65,30 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     store, records, analysis = analysis_from(args)
     context = view_context(analysis, args.view, rule)
+    sections = area_sections_for(args, store, analysis, context)
     try:
         content = report_bytes(
-            analysis, records, context, report_format, progress=print, store=store
-        )
+            analysis, records, context, report_format, progress=print, store=store,
+            extra_sections=sections,
+        )  # fmt: skip
     except ImageExportError as error:
         raise UserError(str(error)) from None
     args.out.write_bytes(content)
     print(f"wrote {args.out} ({len(content):,} bytes): {context.view_label}")
     return 0
+
+
+def area_sections_for(args: argparse.Namespace, store, analysis, context) -> tuple:
+    """The standardisation and localities sections for the chosen reference and scheme."""
+    from csc_inequalities.commands.localities import scheme_from
+    from csc_inequalities.commands.standardise import reference_from
+    from csc_inequalities.publication.report_sections import area_sections
+    from csc_inequalities.publication.tables import analysis_tables
+    from csc_inequalities.results.localities import localities
+    from csc_inequalities.results.standardise import standardise
+
+    reference = reference_from(args.reference) if args.reference else None
+    scheme = scheme_from(args.scheme, store, analysis.la_code, analysis.imd_year)
+    compared = scheme.problem or localities(analysis, scheme)
+    tables = {t.key: t for t in analysis_tables(analysis, context)}
+    return area_sections(standardise(analysis, store, reference), compared, tables, context)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from csc_inequalities.exports.filenames import export_filename
 from csc_inequalities.exports.report_html import report_html
 from csc_inequalities.publication.charts import analysis_charts
-from csc_inequalities.publication.report_content import build_report
+from csc_inequalities.publication.report_content import Section, build_report
 from csc_inequalities.publication.tables import analysis_tables
 from csc_inequalities.publication.view_context import ViewContext
 
@@ -30,16 +30,18 @@ def report_bytes(
     report_format: str,
     progress: Callable[[str], None] | None = None,
     store: Store | None = None,
+    extra_sections: Sequence[Section] = (),
 ) -> bytes:
     """The whole report (charts, tables, findings, data quality, methods) as DOCX or HTML.
 
-    With the reference store the report also maps the authority's deprivation deciles.
+    With the reference store the report also maps the authority's deprivation deciles;
+    ``extra_sections`` (standardisation, localities) follow the analysis' own sections.
     """
     if report_format not in REPORT_FORMATS:
         raise ValueError(f"Reports are written as {' or '.join(REPORT_FORMATS)}.")
     tables = {t.key: t for t in analysis_tables(analysis, context)}
     charts = analysis_charts(analysis, tables, context, store)
-    report = build_report(analysis, records, context, charts)
+    report = build_report(analysis, records, context, charts, extra_sections)
     if report_format == "docx":
         from csc_inequalities.exports.report_docx import report_docx  # python-docx, on first use
 

@@ -93,14 +93,16 @@ def suppressed_cells(
     overall_total: str = "known",
     rule: DisclosureRule = DEFAULT_RULE,
     unpublished: np.ndarray | None = None,
+    known: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which cells of a table with margins to hide so that none can be worked out.
 
     `counts` is the rows x columns table; each margin is "absent" (not published
     anywhere), "shown" (a line of the table, which may itself be suppressed) or "known"
     (published elsewhere, so it can never be hidden). `unpublished` marks interior cells
-    that no table shows (they still add up into the margins). The result is the mask of
-    the table with its margins: shape (rows + 1, columns + 1), margins last.
+    that no table shows (they still add up into the margins); `known` marks interior cells
+    a reader knows anyway (a structural zero), which hiding could never protect. The result
+    is the mask of the table with its margins: shape (rows + 1, columns + 1), margins last.
     """
     values = _with_margins(np.nan_to_num(np.asarray(counts, dtype=float)))
     n_rows, n_cols = values.shape[0] - 1, values.shape[1] - 1
@@ -110,6 +112,8 @@ def suppressed_cells(
     state[n_rows, n_cols] = _margin_state(overall_total)
     if unpublished is not None:
         state[:n_rows, :n_cols][np.asarray(unpublished, dtype=bool)] = _Cell.ABSENT
+    if known is not None:
+        state[:n_rows, :n_cols][np.asarray(known, dtype=bool)] = _Cell.KNOWN
     small = (values >= 1) & (values <= rule.threshold)
     state[small & (state == _Cell.PUBLISHED)] = _Cell.SUPPRESSED
     lines = _lines(n_rows, n_cols)

@@ -115,8 +115,13 @@ def build_report(
     records: LoadResult,
     context: ViewContext,
     charts: Sequence[ReportChart] = (),
+    extra_sections: Sequence[Section] = (),
 ) -> Report:
-    """The report's content: findings, charts, tables, data quality, methods, caveats, sources."""
+    """The report's content: findings, charts, tables, data quality, methods, caveats, sources.
+
+    ``extra_sections`` (standardisation and localities, publication.report_sections) follow
+    the analysis' own results, before data quality.
+    """
     tables = {t.key: t for t in analysis_tables(analysis, context)}
     by_key = {c.key: c for c in charts}
     title = f"{context.measure_label}: the social gradient in {context.la_name}"
@@ -150,6 +155,7 @@ def build_report(
                 tables=_tables(tables, "trend-sii"),
             )
         )
+    sections += list(extra_sections)
     sections += [
         Section(
             "Data quality",

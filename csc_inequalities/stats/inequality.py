@@ -21,6 +21,8 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from csc_inequalities.stats.attributable import AttributableFraction, attributable_fraction
+
 SII_REPETITIONS = 10_000
 SII_SEED = 20_150_331
 SII_MINIMUM_GROUPS = 5
@@ -90,6 +92,7 @@ class InequalitySummary:
     ratio_quintile: Ratio
     share_most_deprived: Share
     excess: Excess
+    attributable: AttributableFraction
 
     def to_dict(self) -> dict:
         """Nested plain values, for JSON output."""
@@ -234,6 +237,20 @@ def excess_above_least_deprived(quintiles: pd.DataFrame) -> Excess:
     return Excess(max(observed - expected, 0.0), expected, observed, reason)
 
 
+def attributable_to_deprivation(
+    quintiles: pd.DataFrame, confidence: float = 0.95
+) -> AttributableFraction:
+    """The excess as a share of the count, with its interval (the PAF beside the excess)."""
+    least = quintiles.iloc[-1]
+    return attributable_fraction(
+        float(quintiles["count"].sum()),
+        float(quintiles["children"].sum()),
+        float(least["count"]),
+        float(least["children"]),
+        confidence,
+    )
+
+
 def summarise(
     deciles: pd.DataFrame, quintiles: pd.DataFrame, confidence: float = 0.95
 ) -> InequalitySummary:
@@ -244,12 +261,14 @@ def summarise(
         ratio_quintile=_end_ratio(quintiles, confidence),
         share_most_deprived=share_most_deprived(quintiles),
         excess=excess_above_least_deprived(quintiles),
+        attributable=attributable_to_deprivation(quintiles, confidence),
     )
 
 
 def summary_rows(summary: InequalitySummary) -> pd.DataFrame:
     """One row per summary measure: value, interval and (when undefined) the reason."""
     slope, share, excess = summary.slope, summary.share_most_deprived, summary.excess
+    paf = summary.attributable
     rows = [
         ("slope index of inequality (SII)", slope.sii, slope.sii_lower, slope.sii_upper,
          slope.reason),
@@ -264,6 +283,8 @@ def summary_rows(summary: InequalitySummary) -> pd.DataFrame:
         ("share of all children in the most deprived fifth", share.share_of_children, None, None,
          None),
         ("excess above the least deprived fifth's rate", excess.excess, None, None, excess.reason),
+        ("share of the count above the least deprived fifth's rate (PAF)", paf.fraction,
+         paf.lower, paf.upper, paf.reason),
     ]  # fmt: skip
     table = pd.DataFrame(rows, columns=["measure", "value", "lower", "upper", "note"])
     for column in ("value", "lower", "upper"):

@@ -334,6 +334,17 @@ def test_each_english_lsoa_is_in_exactly_one_of_the_153_authorities(store, imd_y
 
 
 @pytest.mark.slow
+def test_every_2021_lsoa_has_the_ons_best_fit_ward(store):
+    wards = store.table("wards_2021")
+    lookup = _raw("lookups/lookup_lsoa21_ward24_ltla24.csv.gz")
+    english = lookup[lookup["lsoa21_code"].str.startswith("E01")]
+    assert len(wards) == 33755 and set(wards["lsoa_code"]) == set(store.lsoas(2025)["lsoa_code"])
+    expected = english.set_index("lsoa21_code")["ward24_code"]
+    assert (wards.set_index("lsoa_code")["ward_code"] == expected.reindex(wards["lsoa_code"])).all()
+    assert wards["ward_code"].str.fullmatch(r"E05\d{6}").all()
+
+
+@pytest.mark.slow
 def test_children_match_the_mid_2020_estimates_on_both_geographies(store):
     raw = _raw("population/population20_lsoa11.csv.gz")
     english = raw[raw["lsoa11_code"].str.startswith("E01")]

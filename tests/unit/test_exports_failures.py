@@ -59,6 +59,8 @@ def test_the_command_line_report_without_a_browser_exits_with_the_reason(
 
     analysis, records = synthetic_analysis()
     monkeypatch.setattr(command, "analysis_from", lambda args: (None, records, analysis))
+    # The synthetic analysis has no store for the standardisation and localities sections.
+    monkeypatch.setattr(command, "area_sections_for", lambda *args: ())
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "nowhere"))
     from csc_inequalities.cli import main
 
