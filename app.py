@@ -8,8 +8,8 @@ from shiny import App, Inputs, Outputs, Session, ui
 
 from csc_inequalities.publication.report_sections import area_sections
 from csc_inequalities.reference.maps_data import authority_geojson_url
+from csc_inequalities.reference.memory import tune_garbage_collection
 from csc_inequalities.reference.store import load_store
-from csc_inequalities.serving.memory import tune_garbage_collection
 from csc_inequalities.serving.url_state import settings_from_query
 from modules.about import about_ui
 from modules.banner import banner_server, banner_ui

@@ -55,12 +55,12 @@ from csc_inequalities.publication.shown import shown_results  # noqa: E402
 from csc_inequalities.records.geography import store_geography  # noqa: E402
 from csc_inequalities.records.load import load_records  # noqa: E402
 from csc_inequalities.reference.maps_data import authority_geojson_bytes, authority_geojson_url  # noqa: E402
+from csc_inequalities.reference.memory import tune_garbage_collection  # noqa: E402
 from csc_inequalities.reference.store import load_store  # noqa: E402
 from csc_inequalities.results.analysis import run_analysis  # noqa: E402
 from csc_inequalities.results.deprivation import scheme_name  # noqa: E402
 from csc_inequalities.results.measures import Measure, available_years, year_ending  # noqa: E402
 from csc_inequalities.results.profile import deprivation_profile, profile_headlines  # noqa: E402
-from csc_inequalities.serving.memory import tune_garbage_collection  # noqa: E402
 from modules.plotly_html import plotly_ui  # noqa: E402
 
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
+from csc_inequalities.context.standardise import standardise, summary_rows  # noqa: E402
 from csc_inequalities.demo.prepared import demo_records  # noqa: E402
 from csc_inequalities.figures.decomposition import decomposition_chart  # noqa: E402
 from csc_inequalities.figures.funnel import funnel_chart  # noqa: E402
@@ -26,13 +27,12 @@ from csc_inequalities.figures.locality_map import locality_map  # noqa: E402
 from csc_inequalities.publication.localities import chart_table, localities_view  # noqa: E402
 from csc_inequalities.publication.shown import shown_results  # noqa: E402
 from csc_inequalities.publication.standardisation import standardisation_view  # noqa: E402
-from csc_inequalities.reference.locality_maps import locality_geojson  # noqa: E402
+from csc_inequalities.reference.memory import tune_garbage_collection  # noqa: E402
 from csc_inequalities.reference.store import load_store  # noqa: E402
 from csc_inequalities.results.analysis import run_analysis  # noqa: E402
 from csc_inequalities.results.localities import default_scheme_kind, localities, scheme_for  # noqa: E402
+from csc_inequalities.results.locality_maps import locality_geojson  # noqa: E402
 from csc_inequalities.results.measures import Measure, available_years, year_ending  # noqa: E402
-from csc_inequalities.results.standardise import standardise, summary_rows  # noqa: E402
-from csc_inequalities.serving.memory import tune_garbage_collection  # noqa: E402
 from modules.html_table import html_table  # noqa: E402
 from modules.localities import locality_rows  # noqa: E402
 from modules.plotly_html import plotly_ui  # noqa: E402

@@ -19,13 +19,13 @@ from starlette.routing import Mount, Route
 
 from csc_inequalities.figures.maps import empty_world_topojson
 from csc_inequalities.reference.maps_data import authority_geojson_gzip
+from csc_inequalities.reference.memory import resident_mb
 from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR, ReferenceStore
 from csc_inequalities.serving.capacity import (
     SessionCount,
     idle_seconds_from_env,
     max_sessions_from_env,
 )
-from csc_inequalities.serving.memory import resident_mb
 from csc_inequalities.serving.security import SecurityHeaders
 from csc_inequalities.serving.session_gate import SessionGate
 

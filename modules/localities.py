@@ -12,7 +12,6 @@ from csc_inequalities.figures.locality_map import locality_map
 from csc_inequalities.publication.localities import LocalitiesView, chart_table, localities_view
 from csc_inequalities.publication.shown import ShownResults
 from csc_inequalities.records.issues import RecordsError
-from csc_inequalities.reference.locality_maps import locality_geojson
 from csc_inequalities.reference.store import ReferenceStore
 from csc_inequalities.results.analysis import Analysis
 from csc_inequalities.results.localities import (
@@ -23,6 +22,7 @@ from csc_inequalities.results.localities import (
     localities,
     scheme_for,
 )
+from csc_inequalities.results.locality_maps import locality_geojson
 from modules.html_table import html_table
 from modules.plotly_html import plotly_ui
 from modules.standardise import issue_table

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 from shiny import module, reactive, render, ui
 
+from csc_inequalities.context.standardise import Standardisation, standardise, uploaded_reference
 from csc_inequalities.figures.decomposition import decomposition_chart
 from csc_inequalities.publication.shown import ShownResults
 from csc_inequalities.publication.standardisation import (
@@ -18,7 +19,6 @@ from csc_inequalities.records.area_files import ReferenceFile, read_reference_gr
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.reference.store import ReferenceStore
 from csc_inequalities.results.analysis import Analysis
-from csc_inequalities.results.standardise import Standardisation, standardise, uploaded_reference
 from modules.html_table import html_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings

@@ -82,10 +82,10 @@ def area_sections_for(args: argparse.Namespace, store, analysis, context) -> tup
     """The standardisation and localities sections for the chosen reference and scheme."""
     from csc_inequalities.commands.localities import scheme_from
     from csc_inequalities.commands.standardise import reference_from
+    from csc_inequalities.context.standardise import standardise
     from csc_inequalities.publication.report_sections import area_sections
     from csc_inequalities.publication.tables import analysis_tables
     from csc_inequalities.results.localities import localities
-    from csc_inequalities.results.standardise import standardise
 
     reference = reference_from(args.reference) if args.reference else None
     scheme = scheme_from(args.scheme, store, analysis.la_code, analysis.imd_year)

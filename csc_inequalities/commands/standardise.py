@@ -63,9 +63,9 @@ def print_issues(issues: pd.DataFrame, what: str) -> None:
 
 def reference_from(path: Path) -> Any:
     """The user's reference gradient, its bad rows reported; refused when a decile is missing."""
+    from csc_inequalities.context.standardise import uploaded_reference
     from csc_inequalities.records.area_files import read_reference_gradient
     from csc_inequalities.records.issues import RecordsError
-    from csc_inequalities.results.standardise import uploaded_reference
 
     ((name, content),) = read_files([path])
     try:
@@ -96,7 +96,7 @@ def json_rows(frame: pd.DataFrame) -> list[dict]:
 
 def run(args: argparse.Namespace) -> int:
     """Load the records, run the analysis, standardise and print the figures."""
-    from csc_inequalities.results.standardise import standardise, summary_rows
+    from csc_inequalities.context.standardise import standardise, summary_rows
 
     store, _, analysis = analysis_from(args)
     reference = reference_from(args.reference) if args.reference else None

@@ -25,8 +25,8 @@ import csc_inequalities
 from csc_inequalities.demo.files import DEFAULT_SEED, STANDARD_RETURN_FILES, demo_files
 from csc_inequalities.records.canonical import LoadResult, compact_spells
 from csc_inequalities.records.load import load_records
+from csc_inequalities.reference.memory import release_freed_memory
 from csc_inequalities.reference.store import ReferenceStore, load_store
-from csc_inequalities.serving.memory import release_freed_memory
 
 DEMO_FOLDER = "demo"
 STATE_FILE = "state.json"
@@ -40,7 +40,7 @@ TABLES = tuple(item.name for item in dataclasses.fields(LoadResult) if item.name
 # they use.
 ENTRY_MODULES = (__name__, "csc_inequalities.demo.files", "csc_inequalities.records.load")
 # Server runtime (memory tuning, sessions): imported on the way, never changes a record.
-RUNTIME_PACKAGE = "csc_inequalities.serving"
+RUNTIME_MODULES = ("csc_inequalities.serving", "csc_inequalities.reference.memory")
 LIBRARIES = ("numpy", "pandas", "pyarrow")
 _PACKAGE_ROOT = Path(csc_inequalities.__file__).parent
 
@@ -140,7 +140,7 @@ def _modules_behind(entries: tuple[str, ...]) -> set[Path]:
 def _source_of(module: str) -> Path | None:
     """The file of a project module or package (None outside the project or in its runtime)."""
     parts = module.split(".")
-    if parts[0] != _PACKAGE_ROOT.name or module.startswith(RUNTIME_PACKAGE):
+    if parts[0] != _PACKAGE_ROOT.name or module.startswith(RUNTIME_MODULES):
         return None
     base = _PACKAGE_ROOT.joinpath(*parts[1:])
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):

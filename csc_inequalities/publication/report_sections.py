@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from csc_inequalities.context.standardise import Standardisation
 from csc_inequalities.figures.decomposition import decomposition_chart
 from csc_inequalities.figures.funnel import POSITION_STYLE, funnel_chart
 from csc_inequalities.figures.locality_map import locality_map
@@ -24,9 +25,8 @@ from csc_inequalities.publication.report_content import (
 from csc_inequalities.publication.standardisation import WITHHELD, standardisation_view
 from csc_inequalities.publication.tables import ViewTable
 from csc_inequalities.publication.view_context import ViewContext
-from csc_inequalities.reference.locality_maps import locality_geojson
 from csc_inequalities.results.localities import Localities
-from csc_inequalities.results.standardise import Standardisation
+from csc_inequalities.results.locality_maps import locality_geojson
 
 STANDARDISE_HEADING = "How much is deprivation, how much is practice"
 LOCALITIES_HEADING = "Localities inside the authority"

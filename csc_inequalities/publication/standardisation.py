@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from csc_inequalities.context.standardise import Standardisation, summary_rows
 from csc_inequalities.publication.disclosure import (
     DEFAULT_RULE,
     RATE_COLUMNS,
@@ -25,7 +26,6 @@ from csc_inequalities.publication.disclosure import (
     with_hidden_rows,
 )
 from csc_inequalities.publication.tables import ViewTable
-from csc_inequalities.results.standardise import Standardisation, summary_rows
 
 WITHHELD = (
     "Some figures are withheld in the publication view because they would reveal a "

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from csc_inequalities.serving.memory import release_freed_memory
+from csc_inequalities.reference.memory import release_freed_memory
 
 CODE_COLUMNS = ["lsoa11_code", "lsoa21_code", "la_code"]
 

@@ -11,12 +11,12 @@ import pandas as pd
 
 from csc_inequalities.reference import paths
 from csc_inequalities.reference.authority_views import AuthorityViews, UnknownAuthority
+from csc_inequalities.reference.memory import release_freed_memory, use_system_allocator
 from csc_inequalities.reference.postcode_table import (
     all_postcode_rows,
     rows_for_postcodes,
     rows_in_authorities,
 )
-from csc_inequalities.serving.memory import release_freed_memory, use_system_allocator
 
 BUILD_COMMAND = "csc-inequalities data build --mirror DIR (or set CSC_DATA_MIRROR)"
 # The LSOA vintage each index is published on: the one owner of this pairing.

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
+from csc_inequalities.reference.memory import release_freed_memory
 from csc_inequalities.serving.capacity import (
     RETRY_AFTER_S,
     IdleClock,
@@ -32,7 +33,6 @@ from csc_inequalities.serving.capacity import (
     busy_page,
     session_ended_message,
 )
-from csc_inequalities.serving.memory import release_freed_memory
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

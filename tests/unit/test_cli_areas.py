@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from csc_inequalities.cli import main
+from csc_inequalities.context.standardise import standardise
 from csc_inequalities.records.load import load_records
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.localities import localities, scheme_for
 from csc_inequalities.results.measures import Measure
-from csc_inequalities.results.standardise import standardise
 
 pytestmark = pytest.mark.slow
 KENT, BLACKPOOL = "E10000016", "E06000009"

@@ -100,4 +100,4 @@ def test_the_fingerprint_covers_the_readers_the_generators_and_what_they_import(
         "records/canonical.py",
         "context/official_rates.py",
     } <= behind
-    assert not {"results/analysis.py", "serving/memory.py"} & behind
+    assert not {"results/analysis.py", "reference/memory.py"} & behind

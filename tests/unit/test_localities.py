@@ -19,7 +19,6 @@ from csc_inequalities.publication.disclosure import (
 from csc_inequalities.publication.localities import localities_view, published_localities
 from csc_inequalities.publication.tables import analysis_tables
 from csc_inequalities.publication.view_context import view_context
-from csc_inequalities.reference.locality_maps import locality_geojson
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.localities import (
     CAUTION,
@@ -29,6 +28,7 @@ from csc_inequalities.results.localities import (
     localities,
     scheme_for,
 )
+from csc_inequalities.results.locality_maps import locality_geojson
 from csc_inequalities.results.measures import Measure
 from csc_inequalities.stats import funnel
 from tests.unit.area_records import counts_records

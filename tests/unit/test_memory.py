@@ -8,12 +8,12 @@ import sys
 
 import pyarrow as pa
 
-from csc_inequalities.serving.memory import GC_THRESHOLDS, tune_garbage_collection
+from csc_inequalities.reference.memory import GC_THRESHOLDS, tune_garbage_collection
 
 CHILD = """
 import pyarrow as pa
 
-from csc_inequalities.serving.memory import GC_THRESHOLDS, tune_garbage_collection
+from csc_inequalities.reference.memory import GC_THRESHOLDS, tune_garbage_collection
 import csc_inequalities.reference.store
 print(pa.default_memory_pool().backend_name)
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from csc_inequalities.context.standardise import standardise
 from csc_inequalities.publication.disclosure import SUPPRESSED, View
 from csc_inequalities.publication.report_content import build_report
 from csc_inequalities.publication.report_sections import (
@@ -17,7 +18,6 @@ from csc_inequalities.publication.view_context import view_context
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.localities import localities, scheme_for
 from csc_inequalities.results.measures import Measure
-from csc_inequalities.results.standardise import standardise
 from tests.unit.area_records import counts_records
 
 KENT = "E10000016"

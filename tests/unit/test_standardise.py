@@ -9,6 +9,13 @@ import pandas as pd
 import pytest
 
 from csc_inequalities.context.official_rates import official_rates
+from csc_inequalities.context.standardise import (
+    england_children_by_decile,
+    england_reference,
+    standardise,
+    summary_rows,
+    uploaded_reference,
+)
 from csc_inequalities.publication.disclosure import SUPPRESSED, View
 from csc_inequalities.publication.standardisation import standardisation_view
 from csc_inequalities.publication.tables import analysis_tables
@@ -16,13 +23,6 @@ from csc_inequalities.publication.view_context import view_context
 from csc_inequalities.records.intake import NOTHING_USED, IntakeAlert
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.measures import Measure
-from csc_inequalities.results.standardise import (
-    england_children_by_decile,
-    england_reference,
-    standardise,
-    summary_rows,
-    uploaded_reference,
-)
 from tests.unit.area_records import counts_records, spell_records
 from tests.unit.synthetic_store import synthetic_spells
 
