@@ -91,9 +91,12 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
         (trend_server, "trend"),
     ):
         panel_server(name, settings=settings, analysis=data.analysis, shown=data.shown)
-    panels = {"store": STORE, "settings": settings, "analysis": data.analysis, "shown": data.shown}
-    standardised = standardise_server("standardise", **panels)
-    compared = localities_server("localities", **panels)
+    standardised = standardise_server(
+        "standardise", store=STORE, settings=settings, analysis=data.analysis, shown=data.shown
+    )
+    compared = localities_server(
+        "localities", store=STORE, settings=settings, analysis=data.analysis, shown=data.shown
+    )
     context_server(
         "context",
         store=STORE,

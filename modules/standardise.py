@@ -138,8 +138,11 @@ def standardise_server(
     @reactive.calc
     def result() -> Standardisation:
         read = reference_file()
-        usable = isinstance(read, ReferenceFile) and read.rates is not None
-        reference = uploaded_reference(read.rates, read.file) if usable else None
+        reference = (
+            uploaded_reference(read.rates, read.file)
+            if isinstance(read, ReferenceFile) and read.rates is not None
+            else None
+        )
         return standardise(analysis(), store, reference)
 
     @reactive.calc
@@ -165,13 +168,13 @@ def standardise_server(
         split = {"composition", "rate_effect"} <= shown_keys
         fig, alt = decomposition_chart(
             parts.rate_b,
-            standardised.reference.label,
+            standardised.reference_label,
             parts.rate_a,
             standardised.la_name,
             standardised.measure.label(),
             parts.composition if split else None,
             parts.rate_effect if split else None,
-            estimate=standardised.reference.estimate,
+            estimate=standardised.reference_is_estimate,
         )
         return plotly_ui(fig, "decomposition-chart", alt)
 

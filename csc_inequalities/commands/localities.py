@@ -69,7 +69,8 @@ def scheme_from(text: str | None, store: Any, la_code: str, imd_year: int) -> An
         scheme = file_scheme(name, content, store, la_code, imd_year)
     except RecordsError as error:
         raise UserError(str(error)) from None
-    print_issues(scheme.file.issues, "locality file")
+    if scheme.file is not None:
+        print_issues(scheme.file.issues, "locality file")
     return scheme
 
 

@@ -119,8 +119,8 @@ def run(args: argparse.Namespace) -> int:
             "la_name": result.la_name,
             "measure": analysis.notes.measure_label,
             "imd": analysis.notes.imd,
-            "reference": result.reference.label,
-            "reference_is_estimate": result.reference.estimate,
+            "reference": result.reference_label,
+            "reference_is_estimate": result.reference_is_estimate,
             "deciles": json_rows(deciles),
             "summary": json_rows(summary),
             "sentences": result.sentences,
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2))
     else:
         print(analysis.notes.measure_label, f"- {result.la_name}")
-        print(f"Compared with: {result.reference.label}")
+        print(f"Compared with: {result.reference_label}")
         print(deciles.to_string(index=False))
         print()
         print(summary.to_string(index=False))

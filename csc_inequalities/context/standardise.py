@@ -88,6 +88,16 @@ class Standardisation:
     # Whether the decile table is the gradient's own (national IMD deciles were chosen).
     same_groups_as_gradient: bool
 
+    @property
+    def reference_is_estimate(self) -> bool:
+        """Whether the reference rates are the CWIP-shaped estimate (so the text says so)."""
+        return self.reference is not None and self.reference.estimate
+
+    @property
+    def reference_label(self) -> str:
+        """What the authority is compared with, or why nothing is (for tables and charts)."""
+        return self.reference.label if self.reference is not None else "no reference rates"
+
 
 @functools.lru_cache(maxsize=8)
 def england_children_by_decile(store: Any, imd_year: int) -> np.ndarray:
@@ -126,7 +136,7 @@ def england_reference(store: Any, measure: Measure, imd_year: int) -> ReferenceG
             "gradient (decile, rate) to standardise"
         )
     rate, year_used, label = _england_rate(store, measure)
-    if rate is None:
+    if rate is None or year_used is None:
         return (
             f"{label}, so England's rates by decile cannot be estimated: upload a reference "
             "gradient (decile, rate) to standardise"
@@ -217,10 +227,9 @@ def standardise(
 ) -> Standardisation:
     """The authority against England's (or the given) decile rates; reference None = England's."""
     measure = analysis.measure
-    if reference is None:
-        reference = england_reference(store, measure, analysis.imd_year)
-    reason = reference if isinstance(reference, str) else None
-    gradient = None if reason else reference
+    found = england_reference(store, measure, analysis.imd_year) if reference is None else reference
+    gradient = found if isinstance(found, ReferenceGradient) else None
+    reason = found if isinstance(found, str) else None
     table = decile_table(analysis, store, gradient)
     ratio = decomposition = None
     if gradient is not None:
@@ -276,9 +285,9 @@ def ratio_sentence(result: Standardisation) -> str:
     ratio, measure, name = result.ratio, result.measure, result.la_name
     if ratio is None:
         return f"No standardised ratio can be given: {result.reason}."
-    if ratio.ratio is None:
+    if ratio.ratio is None or ratio.lower_95 is None or ratio.upper_95 is None:
         return f"No standardised ratio can be given: {ratio.reason}."
-    against = "England's estimated rates" if result.reference.estimate else "the reference rates"
+    against = "England's estimated rates" if result.reference_is_estimate else "the reference rates"
     expected = f"{ratio.expected:,.1f}" if ratio.expected < 10 else f"{ratio.expected:,.0f}"
     counted = (
         f"none were counted (the ratio's 95% interval runs from 0 to {ratio.upper_95:.2f})"
@@ -305,7 +314,7 @@ def decomposition_sentence(result: Standardisation) -> str:
     if parts is None:
         return ""
     name = result.la_name
-    england = "England's estimated rate" if result.reference.estimate else "the reference rate"
+    england = "England's estimated rate" if result.reference_is_estimate else "the reference rate"
     if not math.isfinite(parts.rate_a):
         return f"{name} has no children in its neighbourhoods to compare with {england}."
     direction = "above" if parts.difference > 0 else "below"
@@ -330,7 +339,7 @@ def attributable_sentence(result: Standardisation) -> str:
         )
     return (
         f"If every child had the rate of the least deprived fifth, there would be "
-        f"{paf.fraction:.0%} fewer {noun} (95% interval {max(paf.lower, 0):.0%} to "
+        f"{paf.fraction:.0%} fewer {noun} (95% interval {max(paf.lower or 0.0, 0.0):.0%} to "
         f"{paf.upper:.0%}): the population attributable fraction."
     )
 
@@ -347,17 +356,16 @@ def standardisation_sentences(result: Standardisation) -> dict[str, str]:
 
 
 SUMMARY_COLUMNS = ["key", "measure", "value", "lower", "upper", "note"]
+# key, measure, value, lower and upper 95% limits, note: one row of summary_rows.
+SummaryRow = tuple[str, str, float | None, float | None, float | None, str]
 
 
 def summary_rows(result: Standardisation) -> pd.DataFrame:
     """One row per figure of the view (keyed, so a view can withhold some), with 95% limits."""
     ratio, parts, paf = result.ratio, result.decomposition, result.attributable
-    reference = (
-        "reference"
-        if result.reference is None or not result.reference.estimate
-        else ("England (estimated)")
-    )
-    rows = [("observed", "count observed", float(result.deciles["count"].sum()), None, None, "")]
+    reference = "England (estimated)" if result.reference_is_estimate else "reference"
+    observed = float(result.deciles["count"].sum())
+    rows: list[SummaryRow] = [("observed", "count observed", observed, None, None, "")]
     if ratio is not None:
         rows += [
             ("expected", f"count expected at {reference} rates", ratio.expected, None, None, ""),

@@ -53,7 +53,7 @@ def decomposition_chart(
     heights = [reference_rate]
     colours = [REFERENCE_COLOUR]
     texts = [_number(reference_rate)]
-    if steps:
+    if composition is not None and rate_effect is not None:
         bottoms += [reference_rate, reference_rate + composition]
         heights += [composition, rate_effect]
         colours += [CATEGORY_COLOURS[1], CATEGORY_COLOURS[2]]

@@ -84,20 +84,20 @@ def standardisation_section(
     """Observed against expected, the decomposition chart and sentence, and the decile table."""
     shown = standardisation_view(result, context.view, tables, context.rule)
     paragraphs = tuple(shown.sentences.values()) + ((WITHHELD,) if shown.withheld else ())
-    charts = ()
+    charts: tuple[ReportChart, ...] = ()
     keys = set(shown.summary["key"])
     if result.decomposition is not None and "rate_a" in keys:
         split = {"composition", "rate_effect"} <= keys
         parts = result.decomposition
         fig, alt = decomposition_chart(
             parts.rate_b,
-            result.reference.label,
+            result.reference_label,
             parts.rate_a,
             result.la_name,
             context.measure_label,
             parts.composition if split else None,
             parts.rate_effect if split else None,
-            estimate=result.reference.estimate,
+            estimate=result.reference_is_estimate,
         )
         charts = (ReportChart("decomposition", "From England's rate to the authority's", fig, alt),)
     summary = _formatted(shown.summary.drop(columns="key"), dict.fromkeys(SUMMARY_NUMBERS, 2))

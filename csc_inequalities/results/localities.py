@@ -230,7 +230,8 @@ def compared_with(table: pd.DataFrame, expected: np.ndarray) -> pd.DataFrame:
             table[f"limit_{tag}_lower"] = limits[f"lower_{tag}"] / expected
             table[f"limit_{tag}_upper"] = limits[f"upper_{tag}"] / expected
     position = funnel.position_against(table["count"], expected, limits)
-    table["position"] = np.where(table["in_scheme"], position, None)
+    position[~table["in_scheme"].to_numpy(bool)] = None
+    table["position"] = position
     return table[TABLE_COLUMNS]
 
 
