@@ -357,7 +357,7 @@ def methods_bullets(analysis: Any, context: ViewContext) -> tuple[str, ...]:
     """Methods and definitions: what is counted, denominators, groups, intervals, disclosure."""
     notes = analysis.notes
     bullets = [
-        f"Measure: {context.measure_label}. Rates are per 10,000 children aged 0-17.",
+        f"Measure: {context.measure_label}. Rates are per 10,000 {analysis.measure.who.people()}.",
         f"Deprivation: {context.imd_label}. Decile 1 is the most deprived 10% of "
         f"neighbourhoods in England. {context.deprivation_note}",
         f"Denominators: {context.denominator_note}.",

@@ -14,6 +14,9 @@ Rules (DfE definitions, applied to the canonical spells table):
 - CIN referrals that ended in no further action (``cin_nfa``) are never counted.
 - Ethnic groups are aligned with Census 2021 for rates: DfE places Chinese (CHNE) under
   Other, the Census under Asian, so CHNE records are counted as Asian.
+- A measure may count only one age band and sex (``Measure.who``): the child's age on the
+  reference date (open at a date) or at the start (starts), after the rules above have chosen
+  the spells (see ``population``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from csc_inequalities.results.population import EVERYONE, Who
 
 INTERVENTIONS = ("CIN", "CPP", "CLA")
 COUNT_KINDS = ("at_date", "starts")
@@ -76,6 +81,7 @@ class Measure:
     intervention: str
     count_kind: str
     reference_date: date
+    who: Who = EVERYONE
 
     def __post_init__(self) -> None:
         if self.intervention not in INTERVENTIONS:
@@ -103,9 +109,17 @@ class Measure:
         return date(self.year - 1, 4, 1)
 
     def noun(self) -> str:
-        """What is counted, in words (children looked after / periods of care)."""
+        """What is counted, in words (children looked after / periods of care), and of whom."""
         children, spells = _NOUNS[self.intervention]
-        return children if self.count_kind == "at_date" else spells
+        noun = children if self.count_kind == "at_date" else spells
+        if self.who.everyone:
+            return noun
+        if noun.startswith("children ") and (self.count_kind, self.intervention) != (
+            "starts",
+            "CIN",
+        ):
+            return f"{self.who.people()}{noun.removeprefix('children')}"
+        return f"{noun} for {self.who.people()}"
 
     def when(self) -> str:
         """The date or period, in words."""
@@ -115,15 +129,15 @@ class Measure:
         return f"in the year {period}"
 
     def label(self) -> str:
-        """A full label for titles and captions."""
-        noun = self.noun()
-        return f"{noun[0].upper()}{noun[1:]} {self.when()}"
+        """A full label for titles and captions (naming the age band and sex, if any)."""
+        noun = _NOUNS[self.intervention][0 if self.count_kind == "at_date" else 1]
+        return f"{noun[0].upper()}{noun[1:]} {self.when()}{self.who.suffix()}"
 
     def series_label(self) -> str:
         """A label for results over several years (no single date)."""
-        noun = self.noun()
+        noun = _NOUNS[self.intervention][0 if self.count_kind == "at_date" else 1]
         when = "at 31 March each year" if self.count_kind == "at_date" else "each year to 31 March"
-        return f"{noun[0].upper()}{noun[1:]} {when}"
+        return f"{noun[0].upper()}{noun[1:]} {when}{self.who.suffix()}"
 
     def likely_to(self) -> str:
         """The verb phrase for plain-language sentences ('to be looked after')."""
@@ -205,6 +219,9 @@ def counted_spells(spells: pd.DataFrame, measure: Measure) -> pd.DataFrame:
         chosen = chosen[(start >= pd.Timestamp(measure.period_start)) & (start <= day)]
         if measure.intervention == "CLA":
             chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="first")
+    if not measure.who.everyone:
+        on = day.to_datetime64() if measure.count_kind == "at_date" else chosen["start_date"]
+        chosen = chosen[measure.who.keep(chosen["sex"], chosen["date_of_birth"], on)]
     return chosen[COUNTED_COLUMNS].assign(ethnic_group=census_group(chosen))
 
 

@@ -29,9 +29,7 @@ def proportion(successes, trials) -> np.ndarray:
         return np.where(n > 0, x / n, np.nan)
 
 
-def wilson_interval(
-    successes, trials, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(successes, trials, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper Wilson limits; NaN where n is 0 or x lies outside 0..n (no proportion)."""
     x, n = _as_float(successes), _as_float(trials)
     z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
