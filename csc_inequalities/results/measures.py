@@ -206,23 +206,35 @@ def intervention_spells(spells: pd.DataFrame, intervention: str) -> pd.DataFrame
     return spells[keep]
 
 
-def counted_spells(spells: pd.DataFrame, measure: Measure) -> pd.DataFrame:
-    """The rows the measure counts: one per child, or one per spell for CIN and CPP starts."""
-    chosen = intervention_spells(spells, measure.intervention)
+def counted_spells(
+    spells: pd.DataFrame, measure: Measure, extra: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The rows the measure counts: one per child, or one per spell for CIN and CPP starts.
+
+    ``extra`` names further spell columns to keep (e.g. birth date and sex, to split by age).
+    """
+    keep = spells["intervention"].to_numpy(dtype=object) == measure.intervention
+    if measure.intervention == "CIN" and "cin_nfa" in spells:
+        keep &= ~spells["cin_nfa"].fillna(False).to_numpy(dtype=bool)
     day = pd.Timestamp(measure.reference_date)
-    start = chosen["start_date"]
+    start = spells["start_date"].to_numpy(dtype="datetime64[ns]")
     if measure.count_kind == "at_date":
-        end = chosen["end_date"]
-        chosen = chosen[(start <= day) & (end.isna() | (end > day))]
-        chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="last")
+        end = spells["end_date"].to_numpy(dtype="datetime64[ns]")
+        keep &= (start <= day.to_datetime64()) & (np.isnat(end) | (end > day.to_datetime64()))
     else:
-        chosen = chosen[(start >= pd.Timestamp(measure.period_start)) & (start <= day)]
-        if measure.intervention == "CLA":
-            chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="first")
+        first = pd.Timestamp(measure.period_start).to_datetime64()
+        keep &= (start >= first) & (start <= day.to_datetime64())
+    # Only the columns needed, and the rows chosen, are copied (spells can be 100,000 rows).
+    needed = [*COUNTED_COLUMNS, "start_date", "ethnicity_code", "sex", "date_of_birth", *extra]
+    chosen = spells[list(dict.fromkeys(needed))].iloc[np.flatnonzero(keep)]
+    if measure.count_kind == "at_date":
+        chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="last")
+    elif measure.intervention == "CLA":
+        chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="first")
     if not measure.who.everyone:
         on = day.to_datetime64() if measure.count_kind == "at_date" else chosen["start_date"]
         chosen = chosen[measure.who.keep(chosen["sex"], chosen["date_of_birth"], on)]
-    return chosen[COUNTED_COLUMNS].assign(ethnic_group=census_group(chosen))
+    return chosen[[*COUNTED_COLUMNS, *extra]].assign(ethnic_group=census_group(chosen))
 
 
 def _counts_of(records: Any) -> pd.DataFrame | None:

@@ -163,28 +163,47 @@ def with_children_of(lsoas: pd.DataFrame, who: Who, share_of_sex: float = 1.0) -
     return lsoas.assign(children_0_17=children * share_of_sex)
 
 
+def age_source(geography: int) -> str:
+    """Where the children of each year of age come from, on the index year's LSOAs."""
+    if geography == 2011:
+        return "ONS mid-2020 small-area population estimates by single year of age"
+    return (
+        "ONS mid-2020 small-area estimates by single year of age on 2011 LSOAs, carried to "
+        "2021 LSOAs by the exact-fit lookup (each year of age shared like all children, by "
+        "Census 2021 children aged 0-15)"
+    )
+
+
+def sex_assumption(sex: str, share_of_sex: float) -> str:
+    """How girls or boys are counted in each neighbourhood, in words, with the share used."""
+    word = SEXES[sex].lower()
+    return (
+        f"No published table gives children by sex for each neighbourhood, so {word} are the "
+        f"children of those ages times the authority's share of {word} among its Census 2021 "
+        f"children aged 0-15 ({share_of_sex:.1%}), the same in every neighbourhood and year "
+        "of age."
+    )
+
+
+COUNTING_RULE = (
+    "Counted by the child's age on the day that decides whether they count (the reference "
+    "date, or the start); children with no recorded date of birth are in no age band, and "
+    "children of unknown sex are neither girls nor boys."
+)
+
+
 def population_note(who: Who, geography: int, share_of_sex: float) -> str:
     """How the filtered denominators were made, stated on screen beside the results."""
-    where = f"{geography} LSOA"
-    if geography == 2011:
-        ages = "ONS mid-2020 small-area population estimates by single year of age"
-    else:
-        ages = (
-            "ONS mid-2020 small-area estimates by single year of age on 2011 LSOAs, carried to "
-            "2021 LSOAs by the exact-fit lookup (each year of age shared like all children, by "
-            "Census 2021 children aged 0-15)"
-        )
-    text = f"Denominators: {who.people()} in each {where}: {ages}."
+    text = f"Denominators: {who.people()} in each {geography} LSOA: {age_source(geography)}."
     if who.sex != ALL:
-        word = SEXES[who.sex].lower()
-        text += (
-            f" No published table gives children by sex for each neighbourhood, so {word} are "
-            f"the children of those ages times the authority's share of {word} among its "
-            f"Census 2021 children aged 0-15 ({share_of_sex:.1%}), the same in every "
-            "neighbourhood and year of age."
-        )
+        text += f" {sex_assumption(who.sex, share_of_sex)}"
+    return f"{text} {COUNTING_RULE}"
+
+
+def breakdown_note(geography: int, share_of_girls: float) -> str:
+    """How the denominators of every age band and of girls and boys were made."""
     return (
-        f"{text} Counted by the child's age on the day that decides whether they count (the "
-        "reference date, or the start); children with no recorded date of birth are in no age "
-        "band, and children of unknown sex are neither girls nor boys."
+        f"Denominators: the children of each age band in each {geography} LSOA: "
+        f"{age_source(geography)}. {sex_assumption('F', share_of_girls)} Boys likewise "
+        f"({1 - share_of_girls:.1%}). {COUNTING_RULE}"
     )

@@ -144,3 +144,46 @@ def test_counts_per_lsoa_cannot_be_filtered_and_say_so(store):
     assert analysis.measure.who == EVERYONE
     assert analysis.overall.count == 15
     assert "not applied" in analysis.notes.filter_note
+
+
+def test_age_and_sex_breakdowns_match_the_filtered_analysis(store, records):
+    from csc_inequalities.results.age_sex import run_age_sex
+
+    measure = Measure("CPP", "at_date", year_ending(2025))
+    result = run_age_sex(records, store, LA, 2025, measure, "local", sex="F")
+    for band in BANDS:
+        filtered = run_analysis(records, store, LA, 2025, measure, "local", age_band=band, sex="F")
+        rows = result.by_age[result.by_age["age_band"] == band]
+        assert rows["count"].tolist() == filtered.gradient_quintiles["count"].tolist()
+        assert rows["children"].to_numpy() == pytest.approx(
+            filtered.gradient_quintiles["children"].to_numpy()
+        )
+    girls = result.by_sex[result.by_sex["sex"] == "F"]
+    assert girls["count"].sum() == sum(
+        result.by_age.loc[result.by_age["age_band"] == b, "count"].sum() for b in BANDS
+    )
+    assert "girls aged 0-17" in result.measure.label()
+
+
+def test_infants_starting_care_are_counted_by_age_at_the_start(store, records):
+    from csc_inequalities.results.age_sex import run_age_sex
+
+    result = run_age_sex(records, store, LA, 2025, Measure("CPP", "at_date", year_ending(2025)))
+    inside = set(store.lsoas(2025).query("la_code == @LA")["lsoa_code"])
+    care = records.spells[
+        (records.spells["intervention"] == "CLA")
+        & records.spells["start_date"].between("2024-04-01", "2025-03-31")
+    ].sort_values("start_date")
+    first = care.drop_duplicates("child_id")
+    first = first[first["lsoa21_code"].isin(inside)]
+    days = (first["start_date"] - first["date_of_birth"]).dt.days
+    babies = [
+        row for row, d in zip(first.itertuples(), days, strict=True)
+        if d >= 0 and row.start_date < row.date_of_birth + pd.DateOffset(years=1)
+    ]  # fmt: skip
+    infants = result.infants.groupby("kind")["count"].sum()
+    assert infants["under_1"] == len(babies) > 0
+    assert infants["first_week"] == int((days[days >= 0] <= 7).sum())
+    assert infants["first_week"] <= infants["under_1"]
+    under_one = result.infants[result.infants["kind"] == "under_1"]["children"].sum()
+    assert under_one == pytest.approx(authority_lsoas(store, LA, 2025)["age_0"].sum())
