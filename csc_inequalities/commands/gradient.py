@@ -9,7 +9,11 @@ import math
 
 import pandas as pd
 
-from csc_inequalities.commands.options import add_analysis_arguments, analysis_from
+from csc_inequalities.commands.options import (
+    add_analysis_arguments,
+    add_population_arguments,
+    analysis_from,
+)
 from csc_inequalities.stats.inequality import summary_rows
 
 OUTPUT_COLUMNS = {
@@ -35,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_analysis_arguments(parser)
+    add_population_arguments(parser)
     parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
     parser.set_defaults(handler=run)
 

@@ -103,6 +103,7 @@ AGGREGATE_NOTE = (
     "Counts per LSOA hold no decisions: the cascade needs the CIN census XML with its address "
     "extract (and the SSDA903 files for care starts)."
 )
+MISSING_NOTES = (NO_CENSUS_NOTE, NO_CARE_NOTE, AGGREGATE_NOTE)
 CODE_COLUMNS = [
     "quintile",
     "quintile_label",
@@ -257,7 +258,7 @@ def with_proportions(table: pd.DataFrame) -> pd.DataFrame:
 
 def conversions_table(by_quintile: pd.DataFrame, stages: tuple[str, ...]) -> pd.DataFrame:
     """Each conversion by quintile and for the whole authority, with Wilson intervals."""
-    counts = by_quintile["count"].to_numpy(dtype=float).reshape(len(stages), -1)
+    counts = by_quintile["count"].to_numpy(dtype=float).reshape(len(stages), 5)
     labels = [*deprivation.labels_for_size(counts.shape[1]), "All neighbourhoods"]
     parts = []
     for top, bottom, label in CONVERSIONS:
@@ -304,8 +305,8 @@ def rate_ratios(
 
 def gaps_table(by_quintile: pd.DataFrame, stages: tuple[str, ...]) -> pd.DataFrame:
     """Each stage's rate in the most deprived fifth over the least deprived fifth's."""
-    counts = by_quintile["count"].to_numpy(dtype=float).reshape(len(stages), -1)
-    children = by_quintile["children"].to_numpy(dtype=float).reshape(len(stages), -1)
+    counts = by_quintile["count"].to_numpy(dtype=float).reshape(len(stages), 5)
+    children = by_quintile["children"].to_numpy(dtype=float).reshape(len(stages), 5)
     ratio, lower, upper = rate_ratios(counts[:, 0], children[:, 0], counts[:, -1], children[:, -1])
     return pd.DataFrame(
         {
