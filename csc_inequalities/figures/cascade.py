@@ -1,0 +1,382 @@
+"""Charts of the decision cascade and of the age and sex breakdowns (pure plotly builders).
+
+The cascade chart puts the decisions across, from referral to care, and draws one line per
+deprivation quintile on a logarithmic axis: rates fall about twentyfold from referral to care,
+and on a log axis the distance between two lines is their ratio, so lines that spread apart
+show the gap widening. Groups with too few children for a rate are named, not drawn.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from csc_inequalities.figures.gradient import RECORDS_SOURCE_LINE
+from csc_inequalities.figures.style import (
+    MIN_CHILDREN_FOR_RATE,
+    MUTED_COLOUR,
+    QUINTILE_COLOURS,
+    TEXT_COLOUR,
+    TOO_FEW_NOTE,
+    axis_title,
+    beyond_markers,
+    chart_layout,
+    estimate_range,
+)
+from csc_inequalities.results.deprivation import labels_for_size
+
+# The lightest quintile colour is too pale on white for a line: dark grey instead (as trend).
+LINE_COLOURS = [*QUINTILE_COLOURS[:4], MUTED_COLOUR]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]
+STEP_TICKS = {
+    "referral": "Referral",
+    "assessment": "Assessment<br>completed",
+    "s47": "Section 47<br>enquiry",
+    "icpc": "Initial<br>conference",
+    "plan": "Plan<br>started",
+    "care": "Started to be<br>looked after",
+}
+CONVERSION_TICKS = {
+    "s47_per_referral": "Section 47 enquiries<br>per 100 referrals",
+    "icpc_per_s47": "Conferences per 100<br>section 47 enquiries",
+    "plan_per_icpc": "Plans per 100<br>conferences",
+    "care_per_plan": "Care starts per<br>100 plans",
+}
+
+
+def _quintile_name(group: int) -> str:
+    """'Quintile 1 most deprived', 'Quintile 3'."""
+    return f"Quintile {labels_for_size(5)[group - 1]}"
+
+
+def _number(value: float, decimals: int = 1) -> str:
+    """A figure for alt text, 'suppressed' where the view hid it."""
+    return "suppressed" if value is None or math.isnan(value) else f"{value:,.{decimals}f}"
+
+
+def _where(scheme: str, la_name: str) -> str:
+    """Which end quintile 1 is, in words."""
+    if scheme.startswith("local"):
+        return f"1 = the most deprived fifth of {la_name}'s neighbourhoods"
+    return "1 = most deprived 20% of neighbourhoods in England"
+
+
+def cascade_chart(
+    stages: pd.DataFrame, la_name: str, title: str, period: str, people: str, scheme: str
+) -> tuple[go.Figure, str]:
+    """Decisions across, one line per deprivation quintile, rates on a log axis."""
+    steps = [s for s in STEP_TICKS if s in set(stages["stage"])]
+    rows = stages[stages["stage"].isin(steps)]
+    traces, described, too_few = [], [], []
+    for group in range(1, 6):
+        part = rows[rows["group"] == group].set_index("stage").reindex(steps)
+        children = float(part["children"].iloc[0]) if len(part) else 0.0
+        if children <= 0:
+            continue
+        if children < MIN_CHILDREN_FOR_RATE:
+            too_few.append(str(group))
+            continue
+        rate = part["rate_per_10000"].astype(float)
+        drawn = rate.where(rate > 0)  # a log axis cannot show none counted
+        if drawn.isna().all():
+            described.append(f"{_quintile_name(group).lower()}: none drawn")
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [STEP_TICKS[s] for s in steps],
+                "y": drawn.tolist(),
+                "name": _quintile_name(group),
+                "mode": "lines+markers",
+                "connectgaps": False,
+                "line": {"color": LINE_COLOURS[group - 1], "dash": DASHES[group - 1], "width": 2.5},
+                "marker": {"symbol": SYMBOLS[group - 1], "size": 9},
+                "error_y": {
+                    "type": "data",
+                    "array": (part["upper_95ci"].astype(float) - rate)
+                    .where(drawn.notna())
+                    .tolist(),
+                    "arrayminus": (rate - part["lower_95ci"].astype(float))
+                    .where(drawn.notna())
+                    .tolist(),
+                    "thickness": 1,
+                },
+                "hovertemplate": f"{_quintile_name(group)}, %{{x}}: %{{y:.1f}} per 10,000"
+                "<extra></extra>",
+            }
+        )
+        values = ", ".join(
+            f"{STEP_TICKS[s].replace('<br>', ' ').lower()} {_number(r)}"
+            for s, r in zip(steps, rate.tolist(), strict=True)
+        )
+        described.append(f"{_quintile_name(group).lower()}: {values}")
+    subtitle = (
+        f"{la_name}: rate per 10,000 {people} by deprivation quintile "
+        f"({_where(scheme, la_name)}), {period}"
+    )
+    if too_few:
+        subtitle += f". {TOO_FEW_NOTE} (quintile {', '.join(too_few)})"
+    layout = chart_layout(
+        title,
+        subtitle,
+        RECORDS_SOURCE_LINE,
+        height=520,
+        source_y=-0.42,
+        xaxis={"title": {"text": "Decision, in the order a case meets them"}, "tickangle": 0},
+        yaxis={
+            "title": axis_title(f"Rate per 10,000 {people} (log scale)", 26),
+            "type": "log",
+        },
+        legend={"orientation": "h", "y": -0.28, "x": 0},
+        margin={"b": 180},
+    )
+    fig = go.Figure(data=traces, layout=layout)
+    alt = (
+        f"Line chart of decisions in {la_name}, {period}, from referral to care, with one line "
+        f"per deprivation quintile ({_where(scheme, la_name)}) on a logarithmic scale, so the "
+        "vertical distance between lines is the ratio of their rates. Rates per 10,000: "
+        + ("; ".join(described) if described else "none drawn")
+        + (f". Too few children to draw quintile {', '.join(too_few)}" if too_few else "")
+        + "."
+    )
+    return fig, alt
+
+
+def conversions_chart(
+    conversions: pd.DataFrame, la_name: str, title: str, period: str, scheme: str
+) -> tuple[go.Figure, str]:
+    """Each conversion per 100 by quintile, grouped bars with 95% Wilson intervals."""
+    rows = conversions[conversions["group"] > 0]
+    keys = [k for k in CONVERSION_TICKS if k in set(rows["conversion"])]
+    traces, described = [], []
+    for group in range(1, 6):
+        part = rows[rows["group"] == group].set_index("conversion").reindex(keys)
+        value = part["proportion"].astype(float) * 100
+        lower = part["lower_95ci"].astype(float) * 100
+        upper = part["upper_95ci"].astype(float) * 100
+        traces.append(
+            {
+                "type": "bar",
+                "x": [CONVERSION_TICKS[k] for k in keys],
+                "y": value.tolist(),
+                "name": _quintile_name(group),
+                "marker": {"color": QUINTILE_COLOURS[group - 1],
+                           "line": {"color": TEXT_COLOUR, "width": 0.5}},
+                "error_y": {"type": "data", "array": (upper - value).tolist(),
+                            "arrayminus": (value - lower).tolist(), "color": TEXT_COLOUR,
+                            "thickness": 1},
+                "hovertemplate": f"{_quintile_name(group)}: %{{y:.0f}} %{{x}}<extra></extra>",
+            }
+        )  # fmt: skip
+        described.append(
+            f"{_quintile_name(group).lower()}: "
+            + ", ".join(
+                f"{CONVERSION_TICKS[k].replace('<br>', ' ')} {_number(v, 0)}"
+                for k, v in zip(keys, value.tolist(), strict=True)
+            )
+        )
+    y_range, _, _ = estimate_range(
+        [v for t in traces for v in t["y"]],
+        [0.0] * sum(len(t["y"]) for t in traces),
+        [0.0] * sum(len(t["y"]) for t in traces),
+    )
+    layout = chart_layout(
+        title,
+        f"{la_name}: each decision per 100 of the one before, by deprivation quintile "
+        f"({_where(scheme, la_name)}), {period}",
+        RECORDS_SOURCE_LINE,
+        height=500,
+        source_y=-0.45,
+        barmode="group",
+        xaxis={"title": {"text": "Conversion (counts in the same year)"}, "tickangle": 0},
+        yaxis={"title": axis_title("Per 100 of the earlier decision", 26), "rangemode": "tozero"}
+        | ({"range": [0, max(y_range[1], 10)]} if y_range else {}),
+        legend={"orientation": "h", "y": -0.32, "x": 0},
+        margin={"b": 190},
+    )
+    alt = (
+        f"Bar chart of conversions between decisions in {la_name}, {period}, per 100 of the "
+        f"earlier decision, by deprivation quintile ({_where(scheme, la_name)}), with 95% "
+        f"Wilson intervals. {'; '.join(described)}."
+    )
+    return go.Figure(data=traces, layout=layout), alt
+
+
+def codes_chart(
+    table: pd.DataFrame, la_name: str, title: str, subtitle: str, what: str
+) -> tuple[go.Figure, str]:
+    """A dot plot: each code's share of the quintile's events, one marker per quintile."""
+    codes = list(dict.fromkeys(table["description"]))
+    traces, described = [], []
+    for group in range(1, 6):
+        part = table[table["quintile"] == group].set_index("description").reindex(codes)
+        share = part["share"].astype(float) * 100
+        traces.append(
+            {
+                "type": "scatter",
+                "x": share.tolist(),
+                "y": codes,
+                "mode": "markers",
+                "name": _quintile_name(group),
+                "marker": {"symbol": SYMBOLS[group - 1], "size": 11,
+                           "color": LINE_COLOURS[group - 1],
+                           "line": {"color": TEXT_COLOUR, "width": 0.5}},
+                "hovertemplate": f"{_quintile_name(group)}: %{{y}} %{{x:.0f}}%<extra></extra>",
+            }
+        )  # fmt: skip
+    for code in codes:
+        rows = table[table["description"] == code]
+        values = ", ".join(
+            f"{g} {_number(s * 100 if s == s else s, 0)}%"
+            for g, s in zip(rows["quintile"], rows["share"].astype(float), strict=True)
+        )
+        described.append(f"{code}: {values}")
+    layout = chart_layout(
+        title,
+        subtitle,
+        RECORDS_SOURCE_LINE,
+        height=200 + 28 * len(codes),
+        source_y=-0.12 - 40 / (200 + 28 * len(codes)),
+        xaxis={"title": {"text": f"Share of the quintile's {what} (%)"}, "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom"},
+        margin={"t": 120, "b": 110, "l": 40},
+    )
+    alt = (
+        f"Dot plot of {what} in {la_name} by code, showing each code's share of the "
+        f"quintile's {what} for each deprivation quintile (1 = most deprived). "
+        + "; ".join(described)
+        + "."
+    )
+    return go.Figure(data=traces, layout=layout), alt
+
+
+def quintile_lines_chart(
+    table: pd.DataFrame, key: str, label: str, title: str, subtitle: str, y_title: str
+) -> tuple[go.Figure, str]:
+    """One line per category (age band, sex) across deprivation quintiles, with intervals."""
+    traces, described, too_few = [], [], []
+    values = list(dict.fromkeys(table[key]))
+    rates = []
+    for number, value in enumerate(values):
+        part = table[table[key] == value]
+        name = str(part[label].iloc[0])
+        enough = part["children"].astype(float) >= MIN_CHILDREN_FOR_RATE
+        if not enough.any():
+            too_few.append(name)
+            continue
+        rate = part["rate_per_10000"].astype(float).where(enough)
+        rates.append((rate, part["lower_95ci"].astype(float), part["upper_95ci"].astype(float)))
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part["group"].astype(int).tolist(),
+                "y": rate.tolist(),
+                "name": name,
+                "mode": "lines+markers",
+                "line": {"color": LINE_COLOURS[number % 5], "dash": DASHES[number % 5]},
+                "marker": {"symbol": SYMBOLS[number % 5], "size": 9},
+                "error_y": {
+                    "type": "data",
+                    "array": (part["upper_95ci"].astype(float) - rate).tolist(),
+                    "arrayminus": (rate - part["lower_95ci"].astype(float)).tolist(),
+                    "thickness": 1,
+                },
+                "hovertemplate": f"{name}, quintile %{{x}}: %{{y:.1f}} per 10,000<extra></extra>",
+            }
+        )
+        described.append(
+            f"{name}: "
+            + ", ".join(f"{g} {_number(r)}" for g, r in zip(part["group"], rate, strict=True))
+        )
+    all_rates = [v for r, _, _ in rates for v in r.tolist()]
+    y_range, above, _ = estimate_range(
+        all_rates,
+        [v for _, lo, _ in rates for v in lo.tolist()],
+        [v for _, _, hi in rates for v in hi.tolist()],
+    )
+    if y_range:
+        marker = beyond_markers(
+            [g for r, _, _ in rates for g in range(1, len(r) + 1)], above, y_range[1], TEXT_COLOUR
+        )
+        if marker:
+            traces.append(marker)
+    if too_few:
+        subtitle += f". {TOO_FEW_NOTE} ({', '.join(too_few)})"
+    layout = chart_layout(
+        title,
+        subtitle,
+        RECORDS_SOURCE_LINE,
+        height=500,
+        source_y=-0.45,
+        xaxis={
+            "title": {"text": "Deprivation quintile (1 = most deprived)"},
+            "tickvals": [1, 2, 3, 4, 5],
+            "ticktext": [t.replace(" ", "<br>", 1) for t in labels_for_size(5)],
+        },
+        yaxis={"title": axis_title(y_title, 26), "rangemode": "tozero"}
+        | ({"range": y_range} if y_range else {}),
+        legend={"orientation": "h", "y": -0.3, "x": 0},
+        margin={"b": 180},
+    )
+    alt = (
+        f"Line chart of {title[0].lower()}{title[1:]}, one line per group across deprivation "
+        f"quintiles (1 = most deprived). Rates per 10,000: {'; '.join(described) or 'none'}"
+        + (f". Too few children to draw: {', '.join(too_few)}" if too_few else "")
+        + "."
+    )
+    return go.Figure(data=traces, layout=layout), alt
+
+
+def infants_chart(infants: pd.DataFrame, la_name: str, title: str) -> tuple[go.Figure, str]:
+    """Bars of babies starting care per 10,000 aged under 1, by quintile: first year, first week."""
+    traces, described = [], []
+    colours = {"under_1": QUINTILE_COLOURS[1], "first_week": QUINTILE_COLOURS[3]}
+    for kind in ("under_1", "first_week"):
+        part = infants[infants["kind"] == kind]
+        rate = part["rate_per_10000"].astype(float)
+        traces.append(
+            {
+                "type": "bar",
+                "x": part["group"].astype(int).tolist(),
+                "y": rate.tolist(),
+                "name": str(part["kind_label"].iloc[0]),
+                "marker": {"color": colours[kind], "line": {"color": TEXT_COLOUR, "width": 0.5}},
+                "error_y": {
+                    "type": "data",
+                    "array": (part["upper_95ci"].astype(float) - rate).tolist(),
+                    "arrayminus": (rate - part["lower_95ci"].astype(float)).tolist(),
+                    "color": TEXT_COLOUR,
+                    "thickness": 1,
+                },
+                "hovertemplate": "Quintile %{x}: %{y:.1f} per 10,000<extra></extra>",
+            }
+        )
+        described.append(
+            f"{part['kind_label'].iloc[0].lower()}: "
+            + ", ".join(f"{g} {_number(r)}" for g, r in zip(part["group"], rate, strict=True))
+        )
+    layout = chart_layout(
+        title,
+        f"{la_name}: per 10,000 children aged under 1, by deprivation quintile",
+        RECORDS_SOURCE_LINE,
+        height=480,
+        source_y=-0.45,
+        barmode="group",
+        xaxis={
+            "title": {"text": "Deprivation quintile (1 = most deprived)"},
+            "tickvals": [1, 2, 3, 4, 5],
+            "ticktext": [t.replace(" ", "<br>", 1) for t in labels_for_size(5)],
+        },
+        yaxis={"title": axis_title("Per 10,000 children aged under 1", 26), "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.3, "x": 0},
+        margin={"b": 180},
+    )
+    alt = (
+        f"Bar chart of babies starting to be looked after in {la_name} per 10,000 children "
+        f"aged under 1, by deprivation quintile (1 = most deprived). {'; '.join(described)}."
+    )
+    return go.Figure(data=traces, layout=layout), alt
