@@ -1,4 +1,5 @@
-"""The sidebar: authority, index, measure, year, decile type and view, shared by every panel."""
+"""The sidebar: authority, index, measure, year, age and sex, decile type and view, shared by
+every panel."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from csc_inequalities.results.deprivation import (
     NATIONAL_EXPLANATION,
 )
 from csc_inequalities.results.measures import available_years
+from csc_inequalities.results.population import AGE_BANDS, SEXES
 from csc_inequalities.serving.url_state import query_from_settings
 from modules.state import Settings
 
@@ -73,6 +75,13 @@ def controls_ui(authorities: pd.DataFrame, initial: dict[str, str]) -> ui.TagLis
             "Year ending 31 March",
             choices={initial["year"]: initial["year"]} if initial["year"] else [],
         ),
+        ui.input_select(
+            "age_band",
+            "Age (every view counts only these children)",
+            {band: label for band, (label, _, _) in AGE_BANDS.items()},
+            selected=initial["age"],
+        ),
+        ui.input_select("sex", "Sex", SEXES, selected=initial["sex"]),
         ui.hr(),
         ui.input_radio_buttons("view", "View", VIEW_CHOICES, selected=initial["view"]),
     )
@@ -104,6 +113,8 @@ def controls_server(input, output, session, records: Callable) -> Settings:
                 "count": input.count_kind(),
                 "year": input.year(),
                 "view": input.view(),
+                "age": input.age_band(),
+                "sex": input.sex(),
             }
         )
         await session.send_custom_message("csc-set-query", {"query": query})
@@ -126,4 +137,6 @@ def controls_server(input, output, session, records: Callable) -> Settings:
         deciles=reactive.calc(lambda: input.deciles()),
         domain=reactive.calc(lambda: input.domain()),
         view=reactive.calc(lambda: input.view()),
+        age_band=reactive.calc(lambda: input.age_band()),
+        sex=reactive.calc(lambda: input.sex()),
     )

@@ -33,12 +33,21 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]
 STEP_TICKS = {
     "referral": "Referral",
-    "assessment": "Assessment<br>completed",
-    "s47": "Section 47<br>enquiry",
-    "icpc": "Initial<br>conference",
-    "plan": "Plan<br>started",
-    "care": "Started to be<br>looked after",
+    "assessment": "Assess-<br>ment",
+    "s47": "Section<br>47",
+    "icpc": "Confer-<br>ence",
+    "plan": "Plan",
+    "care": "Care",
 }
+STEP_WORDS = {
+    "referral": "referral",
+    "assessment": "assessment completed",
+    "s47": "section 47 enquiry",
+    "icpc": "initial conference",
+    "plan": "plan started",
+    "care": "started to be looked after",
+}
+LOG_TICKS = [v * 10**p for p in range(-1, 5) for v in (1, 2, 5)]
 CONVERSION_TICKS = {
     "s47_per_referral": "Section 47 enquiries<br>per 100 referrals",
     "icpc_per_s47": "Conferences per 100<br>section 47 enquiries",
@@ -109,8 +118,7 @@ def cascade_chart(
             }
         )
         values = ", ".join(
-            f"{STEP_TICKS[s].replace('<br>', ' ').lower()} {_number(r)}"
-            for s, r in zip(steps, rate.tolist(), strict=True)
+            f"{STEP_WORDS[s]} {_number(r)}" for s, r in zip(steps, rate.tolist(), strict=True)
         )
         described.append(f"{_quintile_name(group).lower()}: {values}")
     subtitle = (
@@ -125,10 +133,16 @@ def cascade_chart(
         RECORDS_SOURCE_LINE,
         height=520,
         source_y=-0.42,
-        xaxis={"title": {"text": "Decision, in the order a case meets them"}, "tickangle": 0},
+        xaxis={
+            "title": {"text": "Decision, in the order a case meets them"},
+            "tickangle": 0,
+            "tickfont": {"size": 12},
+        },
         yaxis={
             "title": axis_title(f"Rate per 10,000 {people} (log scale)", 26),
             "type": "log",
+            "tickvals": LOG_TICKS,
+            "ticktext": [f"{v:g}" for v in LOG_TICKS],
         },
         legend={"orientation": "h", "y": -0.28, "x": 0},
         margin={"b": 180},

@@ -34,6 +34,7 @@ from csc_inequalities.publication.disclosure import (
     with_hidden_rows,
 )
 from csc_inequalities.publication.tables import ViewTable
+from csc_inequalities.publication.view_context import ViewContext
 from csc_inequalities.results.population import AGE_BANDS, ALL, SEXES
 
 RATES = list(RATE_COLUMNS)
@@ -135,6 +136,27 @@ def _view_tables(cascade: Any, view: View, parts: list) -> dict[str, ViewTable]:
         for key, title, frame, caption in parts
         if frame is not None and not frame.empty
     }
+
+
+def cascade_context(
+    cascade: Any, view: View, rule: DisclosureRule, demo: bool = False
+) -> ViewContext:
+    """What every export of the cascade states: authority, year, filter, index, view, rule."""
+    year = cascade.year
+    who = cascade.who.slug()
+    return ViewContext(
+        la_code=cascade.la_code,
+        la_name=cascade.la_name,
+        measure_label=f"Decision cascade, {cascade.period}{cascade.who.suffix()}",
+        measure_slug=f"cascade-{year - 1}-{year % 100:02d}" + (f"-{who}" if who else ""),
+        reference_date=f"{year}-03-31",
+        imd_label=f"IMD {cascade.imd_year}",
+        deprivation_note=f"Quintile 1 is the most deprived ({cascade.deciles} quintiles).",
+        denominator_note=cascade.denominator_note,
+        view=view,
+        rule=rule,
+        demo=demo,
+    )
 
 
 def decisions_shown(cascade: Any, view: View, rule: DisclosureRule) -> ShownTables:
@@ -281,9 +303,11 @@ def _decision_sentences(
         elif "_per_" in key:
             top, bottom = key.split("_per_")
             ok = not any(cells[(s, q)] for s in (top, bottom) for q in (1, 5))
-        else:  # the enquiries needing no conference: a count published nowhere else
+        elif key == "enquiries":  # enquiries needing no conference: a count shown nowhere else
             small = any(0 < n <= rule.threshold for n in _numbers_in(sentence))
             ok = not small and not cells.get(("s47", 0), True)
+        else:  # a sentence that states no figure
+            ok = True
         if ok:
             kept[key] = sentence
     return kept

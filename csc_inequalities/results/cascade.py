@@ -31,7 +31,12 @@ import pandas as pd
 from csc_inequalities.records.canonical import ETHNIC_GROUPS
 from csc_inequalities.reference.store import geography_for
 from csc_inequalities.results import cascade_sentences, census_codes, deprivation, ethnicity
-from csc_inequalities.results.analysis import authority_groups, authority_lsoas, authority_name
+from csc_inequalities.results.analysis import (
+    DENOMINATOR_NOTES,
+    authority_groups,
+    authority_lsoas,
+    authority_name,
+)
 from csc_inequalities.results.gradient import GRADIENT_COLUMNS, with_rates
 from csc_inequalities.results.measures import (
     Measure,
@@ -140,6 +145,7 @@ class Cascade:
     factors: pd.DataFrame
     sentences: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    denominator_note: str = ""
 
     @property
     def period(self) -> str:
@@ -500,8 +506,11 @@ def run_cascade(
     else:
         notes += [NO_CENSUS_NOTE] if "referral" not in stages else []
         notes += [NO_CARE_NOTE] if "care" not in stages else []
+    denominators = (
+        DENOMINATOR_NOTES[imd_year] if who.everyone else population_note(who, geography, share)
+    )
     if not who.everyone:
-        notes.append(population_note(who, geography, share))
+        notes.append(denominators)
     cascade = Cascade(
         la_code=la_code,
         la_name=la_name,
@@ -521,5 +530,6 @@ def run_cascade(
         abuse=abuse,
         factors=factors,
         notes=tuple(notes),
+        denominator_note=denominators,
     )
     return cascade_sentences.with_sentences(cascade, counts.year_events, PATH, STEP_NAMES)

@@ -74,7 +74,11 @@ def gap_sentence(gaps: pd.DataFrame, path: tuple[str, ...], steps: dict, where: 
 
 
 def conversion_sentences(conversions: pd.DataFrame) -> dict[str, str]:
-    """Each conversion in the most and least deprived fifths, per 100, with Wilson intervals."""
+    """Each conversion in the most and least deprived fifths, per 100, with Wilson intervals.
+
+    A conversion that one end cannot give (nothing counted at the earlier decision, or more
+    at the later) has no sentence; when none can be given, one sentence says so.
+    """
     by_conversion: dict[str, list[dict]] = {}
     for row in conversions.to_dict("records"):
         if row["group"] > 0:
@@ -82,23 +86,23 @@ def conversion_sentences(conversions: pd.DataFrame) -> dict[str, str]:
     sentences = {}
     for key, rows in by_conversion.items():
         most, least = rows[0], rows[-1]
-        words = PER_100[key]
         if not (_known(most["lower_95ci"]) and _known(least["lower_95ci"])):
-            sentences[key] = (
-                f"The {words} cannot be compared between the most and least deprived fifths: "
-                "one of them counted none of the earlier decision, or more of the later."
-            )
             continue
         sentence = (
-            f"There were {most['proportion'] * 100:.0f} {words} in the most deprived fifth "
-            f"(95% interval {most['lower_95ci'] * 100:.0f} to {most['upper_95ci'] * 100:.0f}) "
-            f"and {least['proportion'] * 100:.0f} in the least deprived fifth "
-            f"({least['lower_95ci'] * 100:.0f} to {least['upper_95ci'] * 100:.0f})"
+            f"There were {most['proportion'] * 100:.0f} {PER_100[key]} in the most deprived "
+            f"fifth (95% interval {most['lower_95ci'] * 100:.0f} to "
+            f"{most['upper_95ci'] * 100:.0f}) and {least['proportion'] * 100:.0f} in the least "
+            f"deprived fifth ({least['lower_95ci'] * 100:.0f} to {least['upper_95ci'] * 100:.0f})"
         )
         overlap = (
             most["lower_95ci"] <= least["upper_95ci"] and least["lower_95ci"] <= most["upper_95ci"]
         )
         sentences[key] = f"{sentence}{'; the intervals overlap' if overlap else ''}."
+    if by_conversion and not sentences:
+        sentences["conversions"] = (
+            "No conversion can be compared between the most and least deprived fifths: one of "
+            "them counted none of an earlier decision, or more of a later one."
+        )
     return sentences
 
 
