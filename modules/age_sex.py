@@ -155,7 +155,7 @@ def age_sex_server(
     @render.ui
     def findings():
         return ui.TagList(
-            findings_block(shown(), "age-findings"),
+            findings_block(shown(), "age-findings-list"),
             shown_table(
                 shown().frame("age-sex-ratios"), ["label", "ratio", "lower_95ci", "upper_95ci"],
                 "Rate in the most deprived fifth divided by the least deprived fifth's",

@@ -212,7 +212,7 @@ def cascade_server(
             ["stage_label", "group_label", "children", "count", "rate_per_10000", "lower_95ci",
              "upper_95ci"],
             f"{title(cascade())}, {cascade().period}: rate per 10,000 by deprivation quintile",
-            "cascade-table",
+            "cascade-stages-table",
         )  # fmt: skip
 
     @render.ui
@@ -221,7 +221,7 @@ def cascade_server(
 
     @render.ui
     def findings():
-        return findings_block(decisions(), "cascade-findings")
+        return findings_block(decisions(), "cascade-findings-list")
 
     @render.ui
     def gaps():
@@ -262,7 +262,7 @@ def cascade_server(
     def ethnicity():
         shown = ethnic()
         return ui.TagList(
-            findings_block(shown, "cascade-ethnicity-findings"),
+            findings_block(shown, "cascade-ethnicity-findings-list"),
             shown_table(
                 shown.frame("cascade-ethnicity"),
                 ["stage_label", "group_name", "children", "count", "rate_per_10000",

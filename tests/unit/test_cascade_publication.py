@@ -88,3 +88,31 @@ def test_age_sex_and_infants_protected_with_the_first_week_inside_the_first_year
         if SUPPRESSED not in (first, whole):
             assert not 0 < float(whole) - float(first) <= 5
     assert not (result.infants["count"].between(1, 5)).any() or shown.withheld
+
+
+def test_report_has_a_cascade_and_an_age_and_sex_section_in_the_view(store, records):
+    from csc_inequalities.publication.cascade import report_sections
+    from csc_inequalities.publication.report_content import build_report
+    from csc_inequalities.publication.view_context import view_context
+    from csc_inequalities.results.analysis import run_analysis
+
+    measure = Measure("CPP", "at_date", year_ending(2025))
+    analysis = run_analysis(records, store, BLACKPOOL, 2025, measure, "local", sex="M")
+    context = view_context(analysis, View.PUBLICATION)
+    extra = report_sections(analysis, records, context, store)
+    report = build_report(analysis, records, context, (), extra)
+    headings = [section.heading for section in report.sections]
+    assert headings.index("The decision cascade: where the gap widens") < headings.index(
+        "Data quality"
+    )
+    cascade, ages = extra
+    assert [chart.key for chart in cascade.charts][:2] == ["cascade", "cascade-conversions"]
+    assert all(chart.alt_text for section in extra for chart in section.charts)
+    for table in (*cascade.tables, *ages.tables):
+        counted = ("Count", "Later decisions", "Earlier decisions")
+        columns = [i for i, heading in enumerate(table.headings) if heading in counted]
+        for row in table.rows:
+            for i in columns:
+                value = row[i].replace(",", "")
+                assert value == SUPPRESSED or not 0 < float(value) <= 5, (table.caption, row)
+    assert "(boys aged 0-17)" in ages.tables[0].caption
