@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"\n{name.replace('_', ' ').capitalize()}")
             print(frame.to_string(index=False))
         print()
-        for sentence in cascade.sentences.values():
+        for sentence in (cascade.sentences | cascade.ethnicity_sentences).values():
             print(sentence)
         print()
         for note in cascade.notes:
@@ -163,6 +163,6 @@ def json_output(cascade, printed: dict[str, pd.DataFrame]) -> dict:
             name: [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
             for name, frame in printed.items()
         },
-        "sentences": cascade.sentences,
+        "sentences": cascade.sentences | cascade.ethnicity_sentences,
         "notes": list(cascade.notes),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -77,27 +78,37 @@ def cascade_chart(
     stages: pd.DataFrame, la_name: str, title: str, period: str, people: str, scheme: str
 ) -> tuple[go.Figure, str]:
     """Decisions across, one line per deprivation quintile, rates on a log axis."""
-    steps = [s for s in STEP_TICKS if s in set(stages["stage"])]
-    rows = stages[stages["stage"].isin(steps)]
+    present = set(stages["stage"])
+    steps = [s for s in STEP_TICKS if s in present]
+    # Rows come stage by stage, quintiles 1-5 within each: read them as stage x quintile arrays.
+    order = list(dict.fromkeys(stages["stage"]))
+    rows = [order.index(s) for s in steps]
+
+    def grid(column: str) -> np.ndarray:
+        return stages[column].to_numpy(dtype=float).reshape(len(order), 5)[rows]
+
+    rates, lower, upper, children = (
+        grid(c) for c in ("rate_per_10000", "lower_95ci", "upper_95ci", "children")
+    )
+    ticks = [STEP_TICKS[s] for s in steps]
     traces, described, too_few = [], [], []
     for group in range(1, 6):
-        part = rows[rows["group"] == group].set_index("stage").reindex(steps)
-        children = float(part["children"].iloc[0]) if len(part) else 0.0
-        if children <= 0:
+        rate = rates[:, group - 1]
+        people_here = children[0, group - 1] if len(steps) else 0.0
+        if people_here <= 0:
             continue
-        if children < MIN_CHILDREN_FOR_RATE:
+        if people_here < MIN_CHILDREN_FOR_RATE:
             too_few.append(str(group))
             continue
-        rate = part["rate_per_10000"].astype(float)
-        drawn = rate.where(rate > 0)  # a log axis cannot show none counted
-        if drawn.isna().all():
+        drawn = np.where(rate > 0, rate, np.nan)  # a log axis cannot show none counted
+        if np.isnan(drawn).all():
             described.append(f"{_quintile_name(group).lower()}: none drawn")
             continue
         traces.append(
             {
                 "type": "scatter",
-                "x": [STEP_TICKS[s] for s in steps],
-                "y": drawn.tolist(),
+                "x": ticks,
+                "y": drawn,
                 "name": _quintile_name(group),
                 "mode": "lines+markers",
                 "connectgaps": False,
@@ -105,12 +116,8 @@ def cascade_chart(
                 "marker": {"symbol": SYMBOLS[group - 1], "size": 9},
                 "error_y": {
                     "type": "data",
-                    "array": (part["upper_95ci"].astype(float) - rate)
-                    .where(drawn.notna())
-                    .tolist(),
-                    "arrayminus": (rate - part["lower_95ci"].astype(float))
-                    .where(drawn.notna())
-                    .tolist(),
+                    "array": upper[:, group - 1] - drawn,
+                    "arrayminus": drawn - lower[:, group - 1],
                     "thickness": 1,
                 },
                 "hovertemplate": f"{_quintile_name(group)}, %{{x}}: %{{y:.1f}} per 10,000"
@@ -163,40 +170,41 @@ def conversions_chart(
     conversions: pd.DataFrame, la_name: str, title: str, period: str, scheme: str
 ) -> tuple[go.Figure, str]:
     """Each conversion per 100 by quintile, grouped bars with 95% Wilson intervals."""
-    rows = conversions[conversions["group"] > 0]
-    keys = [k for k in CONVERSION_TICKS if k in set(rows["conversion"])]
+    # Rows come conversion by conversion: quintiles 1-5, then the whole authority (group 0).
+    order = list(dict.fromkeys(conversions["conversion"]))
+    keys = [k for k in CONVERSION_TICKS if k in order]
+    picked = [order.index(k) for k in keys]
+
+    def grid(column: str) -> np.ndarray:
+        return conversions[column].to_numpy(dtype=float).reshape(len(order), 6)[picked, :5] * 100
+
+    values, lowers, uppers = (grid(c) for c in ("proportion", "lower_95ci", "upper_95ci"))
+    ticks = [CONVERSION_TICKS[k] for k in keys]
     traces, described = [], []
     for group in range(1, 6):
-        part = rows[rows["group"] == group].set_index("conversion").reindex(keys)
-        value = part["proportion"].astype(float) * 100
-        lower = part["lower_95ci"].astype(float) * 100
-        upper = part["upper_95ci"].astype(float) * 100
+        value, lower, upper = values[:, group - 1], lowers[:, group - 1], uppers[:, group - 1]
         traces.append(
             {
                 "type": "bar",
-                "x": [CONVERSION_TICKS[k] for k in keys],
-                "y": value.tolist(),
+                "x": ticks,
+                "y": value,
                 "name": _quintile_name(group),
                 "marker": {"color": QUINTILE_COLOURS[group - 1],
                            "line": {"color": TEXT_COLOUR, "width": 0.5}},
-                "error_y": {"type": "data", "array": (upper - value).tolist(),
-                            "arrayminus": (value - lower).tolist(), "color": TEXT_COLOUR,
-                            "thickness": 1},
+                "error_y": {"type": "data", "array": upper - value, "arrayminus": value - lower,
+                            "color": TEXT_COLOUR, "thickness": 1},
                 "hovertemplate": f"{_quintile_name(group)}: %{{y:.0f}} %{{x}}<extra></extra>",
             }
         )  # fmt: skip
         described.append(
             f"{_quintile_name(group).lower()}: "
             + ", ".join(
-                f"{CONVERSION_TICKS[k].replace('<br>', ' ')} {_number(v, 0)}"
-                for k, v in zip(keys, value.tolist(), strict=True)
+                f"{tick.replace('<br>', ' ')} {_number(v, 0)}"
+                for tick, v in zip(ticks, value.tolist(), strict=True)
             )
         )
-    y_range, _, _ = estimate_range(
-        [v for t in traces for v in t["y"]],
-        [0.0] * sum(len(t["y"]) for t in traces),
-        [0.0] * sum(len(t["y"]) for t in traces),
-    )
+    # Per 100 and Wilson limits stay within 0-100; only a ratio above 1 (no interval) goes past.
+    highest = float(np.nanmax(values, initial=0.0))
     layout = chart_layout(
         title,
         f"{la_name}: each decision per 100 of the one before, by deprivation quintile "
@@ -206,8 +214,10 @@ def conversions_chart(
         source_y=-0.45,
         barmode="group",
         xaxis={"title": {"text": "Conversion (counts in the same year)"}, "tickangle": 0},
-        yaxis={"title": axis_title("Per 100 of the earlier decision", 26), "rangemode": "tozero"}
-        | ({"range": [0, max(y_range[1], 10)]} if y_range else {}),
+        yaxis={
+            "title": axis_title("Per 100 of the earlier decision", 26),
+            "range": [0, max(105.0, highest * 1.06)],
+        },
         legend={"orientation": "h", "y": -0.32, "x": 0},
         margin={"b": 190},
     )

@@ -163,8 +163,8 @@ def decisions_shown(cascade: Any, view: View, rule: DisclosureRule) -> ShownTabl
     """Decisions by quintile and decile, totals, conversions and gaps, with their sentences."""
     by_quintile, by_decile = cascade.by_quintile, cascade.by_decile
     totals, conversions, gaps = cascade.totals, cascade.conversions, cascade.gaps
-    keys = [k for k in cascade.sentences if not k.startswith("ethnicity_")]
-    sentences = {k: cascade.sentences[k] for k in keys}
+    sentences = dict(cascade.sentences)
+    keys = list(sentences)
     withheld = False
     if view is View.PUBLICATION and cascade.stages:
         by_quintile, by_decile = _protect_stages(by_quintile, by_decile, rule)
@@ -203,8 +203,8 @@ def decisions_shown(cascade: Any, view: View, rule: DisclosureRule) -> ShownTabl
 def ethnicity_shown(cascade: Any, view: View, rule: DisclosureRule) -> ShownTables:
     """Decisions and conversions by ethnic group, with the sentences comparing groups."""
     ethnicity, conversions = cascade.ethnicity, cascade.ethnic_conversions
-    keys = [k for k in cascade.sentences if k.startswith("ethnicity_")]
-    sentences = {k: cascade.sentences[k] for k in keys}
+    sentences = dict(cascade.ethnicity_sentences)
+    keys = list(sentences)
     withheld = False
     if view is View.PUBLICATION and not ethnicity.empty:
         ethnicity = _protect_ethnicity(ethnicity, rule)

@@ -23,6 +23,7 @@ ratio above 1 can happen and then has no interval.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -124,7 +125,11 @@ CODE_COLUMNS = [
 
 @dataclass(frozen=True)
 class Cascade:
-    """Every table and sentence of the decision cascade for one authority, year and filter."""
+    """Every table and sentence of the decision cascade for one authority, year and filter.
+
+    The decisions' tables are counted at once; the tables by ethnic group and by code (need,
+    abuse, factors) on first use, since the screen shows them only when asked.
+    """
 
     la_code: str
     la_name: str
@@ -138,14 +143,14 @@ class Cascade:
     totals: pd.DataFrame
     conversions: pd.DataFrame
     gaps: pd.DataFrame
-    ethnicity: pd.DataFrame
-    ethnic_conversions: pd.DataFrame
-    needs: pd.DataFrame
-    abuse: pd.DataFrame
-    factors: pd.DataFrame
     sentences: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     denominator_note: str = ""
+    # What the tables made on first use are made from.
+    counts: StageCounts | None = field(default=None, repr=False)
+    quintile_groups: pd.Series | None = field(default=None, repr=False)
+    children: np.ndarray | None = field(default=None, repr=False)
+    ethnic_children: pd.Series | None = field(default=None, repr=False)
 
     @property
     def period(self) -> str:
@@ -157,15 +162,61 @@ class Cascade:
         """The grouping scheme of the quintile tables."""
         return deprivation.scheme_name(self.deciles, 5)
 
+    @cached_property
+    def _ethnic_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Decisions and conversions by ethnic group, made once."""
+        return ethnicity_tables(self.counts, self.ethnic_children)
+
+    @property
+    def ethnicity(self) -> pd.DataFrame:
+        """Each decision's rate by ethnic group, with the ratio to White children."""
+        return self._ethnic_tables[0]
+
+    @property
+    def ethnic_conversions(self) -> pd.DataFrame:
+        """Conversions between decisions by ethnic group, with Wilson intervals."""
+        return self._ethnic_tables[1]
+
+    @cached_property
+    def ethnicity_sentences(self) -> dict[str, str]:
+        """Each group's rate against White children's at the first and last decision."""
+        return {
+            f"ethnicity_{group}": text
+            for group, text in cascade_sentences.ethnicity_sentences(
+                self.ethnicity, PATH, STEP_NAMES
+            ).items()
+        }
+
+    @cached_property
+    def _code_tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Primary need, category of abuse and factors by quintile, made once."""
+        return code_tables(self.counts, self.quintile_groups, self.children)
+
+    @property
+    def needs(self) -> pd.DataFrame:
+        """Referrals (not ending in NFA) by primary need code and quintile."""
+        return self._code_tables[0]
+
+    @property
+    def abuse(self) -> pd.DataFrame:
+        """Plans started by initial category of abuse and quintile."""
+        return self._code_tables[1]
+
+    @property
+    def factors(self) -> pd.DataFrame:
+        """Assessments completed by factor identified and quintile."""
+        return self._code_tables[2]
+
 
 def events_in_year(events: pd.DataFrame, year: int, who: Who) -> pd.DataFrame:
     """The year's census events, filtered by ``who`` (dates compared as arrays: this is hot)."""
     first, last = np.datetime64(f"{year - 1}-04-01"), np.datetime64(year_ending(year))
     day = events["date"].to_numpy(dtype="datetime64[D]")
-    keep = (day >= first) & (day <= last)
-    if not who.everyone:
-        keep &= who.keep(events["sex"], events["date_of_birth"], day)
-    return events[keep]
+    chosen = events[(day >= first) & (day <= last)]
+    if who.everyone:
+        return chosen
+    on = chosen["date"].to_numpy(dtype="datetime64[D]")
+    return chosen[who.keep(chosen["sex"], chosen["date_of_birth"], on)]
 
 
 @dataclass(frozen=True)
@@ -495,8 +546,6 @@ def run_cascade(
     ethnic_children = ethnicity.ethnic_denominators(
         store.ethnicity_children, la_code, float(children.sum())
     )
-    by_ethnicity, ethnic_conversions = ethnicity_tables(counts, ethnic_children)
-    needs, abuse, factors = code_tables(counts, quintile_groups, children)
     conversions = conversions_table(by_quintile, stages)
     gaps = gaps_table(by_quintile, stages)
     la_name = authority_name(store, la_code)
@@ -524,12 +573,11 @@ def run_cascade(
         totals=totals,
         conversions=conversions,
         gaps=gaps,
-        ethnicity=by_ethnicity,
-        ethnic_conversions=ethnic_conversions,
-        needs=needs,
-        abuse=abuse,
-        factors=factors,
         notes=tuple(notes),
         denominator_note=denominators,
+        counts=counts,
+        quintile_groups=quintile_groups,
+        children=children,
+        ethnic_children=ethnic_children,
     )
     return cascade_sentences.with_sentences(cascade, counts.year_events, PATH, STEP_NAMES)

@@ -151,7 +151,10 @@ def enquiry_sentence(year_events: pd.DataFrame) -> str:
 def with_sentences(
     cascade: Any, year_events: pd.DataFrame, path: tuple[str, ...], steps: dict[str, str]
 ) -> Any:
-    """The cascade with its sentences: the gap, the conversions, ethnic groups, enquiries."""
+    """The cascade with its sentences: the gap, the conversions, the enquiries.
+
+    The sentences on ethnic groups come with the tables by ethnic group (Cascade).
+    """
     where = _ends(cascade.deciles, cascade.la_name)
     sentences = {"gap": gap_sentence(cascade.gaps, path, steps, where)}
     children = cascade.by_quintile["children"].to_numpy()[:5]
@@ -163,10 +166,6 @@ def with_sentences(
             "deciles compare the authority's own most and least deprived neighbourhoods."
         )
     sentences |= conversion_sentences(cascade.conversions)
-    sentences |= {
-        f"ethnicity_{group}": text
-        for group, text in ethnicity_sentences(cascade.ethnicity, path, steps).items()
-    }
     if enquiries := enquiry_sentence(year_events):
         sentences["enquiries"] = enquiries
     if not cascade.stages:

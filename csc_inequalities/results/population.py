@@ -107,28 +107,24 @@ class Who:
 EVERYONE = Who()
 
 
-def _parts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month (0-11) and day (0-30) of datetime64 values."""
-    years = days.astype("datetime64[Y]")
-    months = days.astype("datetime64[M]")
-    return (
-        years.astype(np.int64) + 1970,
-        (months - years.astype("datetime64[M]")).astype(np.int64),
-        (days - months.astype("datetime64[D]")).astype(np.int64),
-    )
+def _year_month_day(days: np.ndarray) -> np.ndarray:
+    """Dates as numbers YYYYMMDD (NaN where missing), in the dates' shape."""
+    flat = pd.DatetimeIndex(days.ravel().astype("datetime64[ns]"))
+    number = flat.year * 10_000 + flat.month * 100 + flat.day
+    return np.asarray(number, dtype=float).reshape(days.shape)
 
 
 def ages_on(date_of_birth: Any, on: Any) -> np.ndarray:
-    """Age in whole years on a date (NaN where either date is missing); broadcasts."""
+    """Age in whole years on a date (NaN where either date is missing); broadcasts.
+
+    With both dates as YYYYMMDD numbers, the age is their difference divided by 10,000 and
+    rounded down: a birthday not yet reached that year leaves the difference short of it.
+    """
     born = np.asarray(date_of_birth, dtype="datetime64[D]")
     day = np.asarray(on, dtype="datetime64[D]")
     if born.ndim == 1 and day.ndim == 2:
         born = born[:, None]
-    born_year, born_month, born_day = _parts(born)
-    year, month, day_of_month = _parts(day)
-    before_birthday = (month < born_month) | ((month == born_month) & (day_of_month < born_day))
-    years = (year - born_year - before_birthday).astype(float)
-    return np.where(np.isnat(born) | np.isnat(day), np.nan, years)
+    return np.floor((_year_month_day(day) - _year_month_day(born)) / 10_000)
 
 
 def sex_share(store: Any, la_code: str, sex: str) -> float:

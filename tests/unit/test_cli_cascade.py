@@ -39,7 +39,7 @@ def test_cascade_json_gives_the_figures_the_core_computes(store, demo, capsys):
     expected = run_cascade(records, store, BLACKPOOL, 2025, 2025, "local")
     stages = printed["tables"]["stages"]
     assert [row["count"] for row in stages] == expected.by_quintile["count"].tolist()
-    assert printed["sentences"] == expected.sentences
+    assert printed["sentences"] == expected.sentences | expected.ethnicity_sentences
     conversions = printed["tables"]["conversions"]
     lower = expected.conversions["lower_95ci"].iloc[0]
     assert conversions[0]["lower"] == pytest.approx(lower, abs=1e-4)
