@@ -79,14 +79,14 @@ def age_tab(store, records, la_code: str, year: int, age: str, sex: str, view: V
     measure = Measure("CPP", "at_date", year_ending(year))
     result = run_age_sex(records, store, la_code, 2025, measure, "national", "imd", age, sex)
     shown = age_sex_shown(result, view, DEFAULT_RULE)
-    for key, column, label in (
-        ("age-bands", "age_band", "age_label"),
-        ("sexes", "sex", "sex_label"),
+    for key, label in (
+        ("age-bands", "age_label"),
+        ("sexes", "sex_label"),
     ):
         frame = shown.frame(key)
         if frame is not None:
             fig, alt = quintile_lines_chart(
-                chart_frame(frame), column, label, "title", "subtitle", "Rate per 10,000"
+                chart_frame(frame), label, "title", "subtitle", "Rate per 10,000"
             )
             plotly_ui(fig, f"{key}-plot", alt)
     infants = shown.frame("infants")

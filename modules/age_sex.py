@@ -91,13 +91,13 @@ def age_sex_server(
     def shown() -> ShownTables:
         return age_sex_shown(result(), View(settings.view()), DEFAULT_RULE)
 
-    def lines(key: str, column: str, label: str, title: str, plot_id: str):
+    def lines(key: str, label: str, title: str, plot_id: str):
         frame = shown().frame(key)
         if frame is None:
             return ui.p(" ".join(result().notes), class_="alert alert-info")
         measure = result().measure
         fig, alt = quintile_lines_chart(
-            chart_frame(frame), column, label, f"{measure.label()}: {title}",
+            chart_frame(frame), label, f"{measure.label()}: {title}",
             f"{result().la_name}: rate by deprivation quintile", "Rate per 10,000 children "
             "of the age or sex shown",
         )  # fmt: skip
@@ -105,11 +105,11 @@ def age_sex_server(
 
     @render.ui
     def ages():
-        return lines("age-bands", "age_band", "age_label", "by age band", "age-plot")
+        return lines("age-bands", "age_label", "by age band", "age-plot")
 
     @render.ui
     def sexes():
-        return lines("sexes", "sex", "sex_label", "girls and boys", "sex-plot")
+        return lines("sexes", "sex_label", "girls and boys", "sex-plot")
 
     @render.ui
     def ages_table():

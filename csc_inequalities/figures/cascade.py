@@ -279,42 +279,46 @@ def codes_chart(
 
 
 def quintile_lines_chart(
-    table: pd.DataFrame, key: str, label: str, title: str, subtitle: str, y_title: str
+    table: pd.DataFrame, label: str, title: str, subtitle: str, y_title: str
 ) -> tuple[go.Figure, str]:
     """One line per category (age band, sex) across deprivation quintiles, with intervals."""
     traces, described, too_few = [], [], []
-    values = list(dict.fromkeys(table[key]))
+    # Rows come category by category, quintiles 1-5 within each: read them as arrays.
+    names = table[label].astype(str).to_numpy()[::5]
+    rate_grid, lower_grid, upper_grid, children_grid = (
+        table[c].to_numpy(dtype=float).reshape(-1, 5)
+        for c in ("rate_per_10000", "lower_95ci", "upper_95ci", "children")
+    )
+    groups = [1, 2, 3, 4, 5]
     rates = []
-    for number, value in enumerate(values):
-        part = table[table[key] == value]
-        name = str(part[label].iloc[0])
-        enough = part["children"].astype(float) >= MIN_CHILDREN_FOR_RATE
+    for number, name in enumerate(names):
+        enough = children_grid[number] >= MIN_CHILDREN_FOR_RATE
         if not enough.any():
             too_few.append(name)
             continue
-        rate = part["rate_per_10000"].astype(float).where(enough)
-        rates.append((rate, part["lower_95ci"].astype(float), part["upper_95ci"].astype(float)))
+        rate = np.where(enough, rate_grid[number], np.nan)
+        lower, upper = lower_grid[number], upper_grid[number]
+        rates.append((rate, lower, upper))
         traces.append(
             {
                 "type": "scatter",
-                "x": part["group"].astype(int).tolist(),
-                "y": rate.tolist(),
+                "x": groups,
+                "y": rate,
                 "name": name,
                 "mode": "lines+markers",
                 "line": {"color": LINE_COLOURS[number % 5], "dash": DASHES[number % 5]},
                 "marker": {"symbol": SYMBOLS[number % 5], "size": 9},
                 "error_y": {
                     "type": "data",
-                    "array": (part["upper_95ci"].astype(float) - rate).tolist(),
-                    "arrayminus": (rate - part["lower_95ci"].astype(float)).tolist(),
+                    "array": upper - rate,
+                    "arrayminus": rate - lower,
                     "thickness": 1,
                 },
                 "hovertemplate": f"{name}, quintile %{{x}}: %{{y:.1f}} per 10,000<extra></extra>",
             }
         )
         described.append(
-            f"{name}: "
-            + ", ".join(f"{g} {_number(r)}" for g, r in zip(part["group"], rate, strict=True))
+            f"{name}: " + ", ".join(f"{g} {_number(r)}" for g, r in zip(groups, rate, strict=True))
         )
     all_rates = [v for r, _, _ in rates for v in r.tolist()]
     y_range, above, _ = estimate_range(

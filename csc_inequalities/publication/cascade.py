@@ -2,8 +2,9 @@
 
 In the publication view every count passes the one disclosure rule (publication.disclosure):
 
-- each stage's decile and quintile counts are protected together against its total, and the
-  totals themselves are suppressed when small (a filtered total is published nowhere else);
+- each stage's quintile counts are protected against its total, and the totals themselves are
+  suppressed when small (a filtered total is published nowhere else); deciles are given in
+  the internal view only, so no decile can be taken from a published quintile;
 - conversions, gap ratios and ethnic conversions are shown only where every count they rest
   on is shown; rates by ethnic group are protected within each stage against its total;
 - codes by quintile (need, abuse, factors), age bands and sexes by quintile are two-way tables
@@ -27,7 +28,6 @@ from csc_inequalities.publication.disclosure import (
     SUPPRESSED,
     DisclosureRule,
     View,
-    publication_gradients,
     publication_long_table,
     publication_table,
     suppressed_cells,
@@ -68,27 +68,13 @@ def _hidden(frame: pd.DataFrame, column: str = "count") -> np.ndarray:
     return (frame[column].astype(object) == SUPPRESSED).to_numpy()
 
 
-def _protect_stages(
-    by_quintile: pd.DataFrame, by_decile: pd.DataFrame, rule: DisclosureRule
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Each stage's deciles and quintiles protected together; deciles withheld if not nested."""
-    quintiles, deciles = [], []
-    nested = True
-    for stage in dict.fromkeys(by_quintile["stage"]):
-        tens = by_decile[by_decile["stage"] == stage].reset_index(drop=True)
-        fives = by_quintile[by_quintile["stage"] == stage].reset_index(drop=True)
-        shown_tens, shown_fives = publication_gradients(tens, fives, rule)
-        if shown_fives is None:  # local groups of unequal size: protect the quintiles alone
-            nested = False
-            shown_fives = publication_table(fives, ["count"], RATE_COLUMNS, rule=rule)
-        deciles.append(shown_tens)
-        quintiles.append(shown_fives)
-    if not quintiles:
-        return by_quintile, by_decile
-    return (
-        pd.concat(quintiles, ignore_index=True),
-        pd.concat(deciles, ignore_index=True) if nested else None,
-    )
+def _protect_stages(by_quintile: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
+    """Each stage's quintiles protected against its total (deciles are not published)."""
+    parts = [
+        publication_table(rows.reset_index(drop=True), ["count"], RATE_COLUMNS, rule=rule)
+        for _, rows in by_quintile.groupby("stage", sort=False)
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else by_quintile
 
 
 def _proportions_shown(
@@ -167,7 +153,7 @@ def decisions_shown(cascade: Any, view: View, rule: DisclosureRule) -> ShownTabl
     keys = list(sentences)
     withheld = False
     if view is View.PUBLICATION and cascade.stages:
-        by_quintile, by_decile = _protect_stages(by_quintile, by_decile, rule)
+        by_quintile, by_decile = _protect_stages(by_quintile, rule), None
         totals = publication_table(
             totals.reset_index(drop=True), ["count"], RATE_COLUMNS, known_totals=(), rule=rule
         )
@@ -465,13 +451,13 @@ def report_sections(analysis: Any, records: Any, context: ViewContext, store: An
     result = run_age_sex(*common, measure, *options)
     people = age_sex_shown(result, context.view, context.rule)
     charts = []
-    for key, column, label, words in (
-        ("age-bands", "age_band", "age_label", "by age band"),
-        ("sexes", "sex", "sex_label", "girls and boys"),
+    for key, label, words in (
+        ("age-bands", "age_label", "by age band"),
+        ("sexes", "sex_label", "girls and boys"),
     ):
         if key in people.tables:
             fig, alt = quintile_lines_chart(
-                chart_frame(people.frame(key)), column, label, f"{measure.label()}: {words}",
+                chart_frame(people.frame(key)), label, f"{measure.label()}: {words}",
                 f"{result.la_name}: rate by deprivation quintile",
                 "Rate per 10,000 children of the age or sex shown",
             )  # fmt: skip

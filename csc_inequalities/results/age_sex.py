@@ -32,8 +32,8 @@ from csc_inequalities.results.population import (
     Who,
     ages_on,
     breakdown_note,
+    children_of,
     sex_share,
-    with_children_of,
 )
 from csc_inequalities.stats.inequality import rate_ratio
 
@@ -125,7 +125,7 @@ def breakdowns(
         keep = (ages >= first) & (ages <= last)
         if who.sex != ALL:
             keep &= sexes == who.sex
-        children = with_children_of(lsoas, chosen, shares[who.sex])["children_0_17"].to_numpy()
+        children = children_of(lsoas, chosen, shares[who.sex])
         by_age.append(
             _quintile_table(position, keep, children, groups).assign(
                 age_band=band, age_label=AGE_BANDS[band][0]
@@ -134,7 +134,7 @@ def breakdowns(
     for sex in ("F", "M"):
         chosen = Who(who.age_band, sex)
         keep = chosen.keep(sexes, born, on)
-        children = with_children_of(lsoas, chosen, shares[sex])["children_0_17"].to_numpy()
+        children = children_of(lsoas, chosen, shares[sex])
         by_sex.append(
             _quintile_table(position, keep, children, groups).assign(sex=sex, sex_label=SEXES[sex])
         )
@@ -161,7 +161,7 @@ def infants_table(
     if sex != ALL:
         keep &= rows["sex"].to_numpy(dtype=object) == sex
     days_old = (on - born).astype("timedelta64[D]").astype(float)
-    babies = with_children_of(lsoas, Who("under_1", sex), share)["children_0_17"].to_numpy()
+    babies = children_of(lsoas, Who("under_1", sex), share)
     groups = quintiles.to_numpy(dtype=int)
     parts = [
         _quintile_table(position, keep, babies, groups).assign(
@@ -175,14 +175,19 @@ def infants_table(
 
 
 def end_ratios(table: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
-    """The most over the least deprived quintile's rate, for each band or sex."""
-    rows = []
-    for value, part in table.groupby(key, sort=False):
-        first, last = part.iloc[0], part.iloc[-1]
-        ratio = rate_ratio(first["count"], first["children"], last["count"], last["children"])
-        rows.append((key, value, first[label], ratio.ratio, ratio.lower, ratio.upper))
+    """The most over the least deprived quintile's rate, for each band or sex (5 rows each)."""
+    count = table["count"].to_numpy(dtype=float).reshape(-1, 5)
+    children = table["children"].to_numpy(dtype=float).reshape(-1, 5)
+    ratios = [rate_ratio(c[0], n[0], c[-1], n[-1]) for c, n in zip(count, children, strict=True)]
     return pd.DataFrame(
-        rows, columns=["breakdown", "value", "label", "ratio", "lower_95ci", "upper_95ci"]
+        {
+            "breakdown": key,
+            "value": table[key].to_numpy()[::5],
+            "label": table[label].to_numpy()[::5],
+            "ratio": [r.ratio for r in ratios],
+            "lower_95ci": [r.lower for r in ratios],
+            "upper_95ci": [r.upper for r in ratios],
+        }
     ).astype({"ratio": float, "lower_95ci": float, "upper_95ci": float})
 
 

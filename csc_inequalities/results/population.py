@@ -138,6 +138,19 @@ def sex_share(store: Any, la_code: str, sex: str) -> float:
     return float(rows[sex] / rows.sum())
 
 
+def children_of(lsoas: pd.DataFrame, who: Who, share_of_sex: float = 1.0) -> np.ndarray:
+    """Each LSOA's children of ``who``'s age band and sex (see with_children_of)."""
+    children = lsoas["children_0_17"].to_numpy(dtype=float)
+    if who.age_band != ALL:
+        first, last = who.ages
+        ages = lsoas[AGE_COLUMNS].to_numpy(dtype=float)
+        all_ages = ages.sum(axis=1)
+        band = ages[:, first : last + 1].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            children = children * np.where(all_ages > 0, band / all_ages, 0.0)
+    return children * (share_of_sex if who.sex != ALL else 1.0)
+
+
 def with_children_of(lsoas: pd.DataFrame, who: Who, share_of_sex: float = 1.0) -> pd.DataFrame:
     """The LSOAs with ``children_0_17`` replaced by the children ``who`` counts.
 
@@ -148,15 +161,7 @@ def with_children_of(lsoas: pd.DataFrame, who: Who, share_of_sex: float = 1.0) -
     """
     if who.everyone:
         return lsoas
-    children = lsoas["children_0_17"].to_numpy(dtype=float)
-    if who.age_band != ALL:
-        first, last = who.ages
-        ages = lsoas[AGE_COLUMNS].to_numpy(dtype=float)
-        all_ages = ages.sum(axis=1)
-        band = ages[:, first : last + 1].sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            children = children * np.where(all_ages > 0, band / all_ages, 0.0)
-    return lsoas.assign(children_0_17=children * share_of_sex)
+    return lsoas.assign(children_0_17=children_of(lsoas, who, share_of_sex))
 
 
 def age_source(geography: int) -> str:
