@@ -114,6 +114,11 @@ def context_server(
                 " DfE's releases held here give no count of this kind by authority, so the "
                 "figures at 31 March are shown instead."
             )
+        if (settings.age_band(), settings.sex()) != ("all", "all"):
+            text += (
+                " DfE publishes these figures for every child aged 0-17: the age and sex "
+                "chosen in the sidebar do not apply on this page."
+            )
         return ui.p(text, class_="small text-body-secondary")
 
     @render.ui
