@@ -52,7 +52,16 @@ def _is_valid(key: str, value: str, known_las: set[str]) -> bool:
     return value in ALLOWED.get(key, ())
 
 
+# Left out of a link at their default, so links without an age or sex filter stay as they were.
+OMITTED_AT_DEFAULT = ("age", "sex")
+
+
 def query_from_settings(settings: Mapping[str, object]) -> str:
     """The query string for the current settings, in a fixed order so links are stable."""
-    pairs = [(key, str(settings[key])) for key in DEFAULTS if settings.get(key) not in (None, "")]
+    pairs = [
+        (key, str(settings[key]))
+        for key in DEFAULTS
+        if settings.get(key) not in (None, "")
+        and not (key in OMITTED_AT_DEFAULT and settings[key] == DEFAULTS[key])
+    ]
     return "?" + urlencode(pairs)

@@ -34,3 +34,11 @@ def test_unknown_or_malformed_values_fall_back_to_defaults() -> None:
 
 def test_empty_year_is_left_out_of_the_link() -> None:
     assert "year" not in query_from_settings({**DEFAULTS, "year": ""})
+
+
+def test_age_and_sex_enter_the_link_only_when_chosen() -> None:
+    unfiltered = query_from_settings({**DEFAULTS, "year": "2025"})
+    assert "age=" not in unfiltered and "sex=" not in unfiltered
+    assert query_from_settings({**DEFAULTS, "age": "16_17", "sex": "M"}).endswith(
+        "&age=16_17&sex=M"
+    )
