@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
@@ -54,7 +55,9 @@ TARGET_MS = 150.0
 START, END = "<!-- cascade:start -->", "<!-- cascade:end -->"
 
 
-def cascade_tab(store, records, la_code: str, year: int, age: str, sex: str, view: View) -> None:
+def cascade_tab(
+    store: Any, records: Any, la_code: str, year: int, age: str, sex: str, view: View
+) -> None:
     """What the Cascade tab draws: the cascade, its shown tables, the two charts."""
     result = run_cascade(records, store, la_code, 2025, year, "national", "imd", age, sex)
     shown = decisions_shown(result, view, DEFAULT_RULE)
@@ -74,7 +77,9 @@ def cascade_tab(store, records, la_code: str, year: int, age: str, sex: str, vie
         plotly_ui(fig, "cascade-conversions-plot", alt)
 
 
-def age_tab(store, records, la_code: str, year: int, age: str, sex: str, view: View) -> None:
+def age_tab(
+    store: Any, records: Any, la_code: str, year: int, age: str, sex: str, view: View
+) -> None:
     """What the Age and sex tab draws: the breakdowns, their shown tables, three charts."""
     measure = Measure("CPP", "at_date", year_ending(year))
     result = run_age_sex(records, store, la_code, 2025, measure, "national", "imd", age, sex)
@@ -95,7 +100,7 @@ def age_tab(store, records, la_code: str, year: int, age: str, sex: str, view: V
         plotly_ui(fig, "infants-plot", alt)
 
 
-def timed(draw: Callable, *args) -> list[float]:
+def timed(draw: Callable, *args: Any) -> list[float]:
     """Milliseconds of each re-render, one per change."""
     times = []
     for year, age, sex in CHANGES:

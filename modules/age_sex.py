@@ -74,7 +74,7 @@ def age_sex_server(
     store: ReferenceStore,
     settings: Settings,
     records: Callable[[], LoadResult],
-):
+) -> None:
     """Split the chosen measure by age and sex once per choice, in the chosen view."""
 
     @reactive.calc
@@ -91,7 +91,7 @@ def age_sex_server(
     def shown() -> ShownTables:
         return age_sex_shown(result(), View(settings.view()), DEFAULT_RULE)
 
-    def lines(key: str, label: str, title: str, plot_id: str):
+    def lines(key: str, label: str, title: str, plot_id: str) -> ui.Tag:
         frame = shown().frame(key)
         if frame is None:
             return ui.p(" ".join(result().notes), class_="alert alert-info")

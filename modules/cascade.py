@@ -27,16 +27,15 @@ from csc_inequalities.publication.shown import WITHHELD_ON_SCREEN
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.reference.store import ReferenceStore
 from csc_inequalities.results.cascade import Cascade, run_cascade
+from modules.exports import XLSX_MEDIA_TYPE
 from modules.html_table import html_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADINGS = {
     "stage_label": "Decision",
     "group_label": "Deprivation quintile (1 = most deprived)",
     "conversion_label": "Conversion",
-    "ethnic_group_name": "Ethnic group",
     "group_name": "Ethnic group",
     "children": "Children",
     "count": "Count",
@@ -64,7 +63,9 @@ CODE_CHARTS = {
 }
 
 
-def shown_table(frame: pd.DataFrame | None, columns: list[str], caption: str, table_id: str):
+def shown_table(
+    frame: pd.DataFrame | None, columns: list[str], caption: str, table_id: str
+) -> ui.Tag | None:
     """A shown table with plain headings; proportions as 'per 100', 'c' kept as it is."""
     if frame is None or frame.empty:
         return None
@@ -80,14 +81,14 @@ def shown_table(frame: pd.DataFrame | None, columns: list[str], caption: str, ta
     return html_table(table.rename(columns=HEADINGS), caption, table_id)
 
 
-def _per_100(value) -> str:
+def _per_100(value: object) -> str:
     """A proportion as a whole number per 100, 'c' where suppressed, '-' where none."""
     if value == SUPPRESSED:
         return SUPPRESSED
     return "-" if pd.isna(value) else f"{float(value) * 100:.0f}"
 
 
-def _ratio(value) -> str:
+def _ratio(value: object) -> str:
     """A ratio to 2 decimals, 'c' where suppressed, '-' where undefined."""
     if value == SUPPRESSED:
         return SUPPRESSED
@@ -161,7 +162,7 @@ def cascade_server(
     settings: Settings,
     records: Callable[[], LoadResult],
     is_demo: Callable[[], bool],
-):
+) -> None:
     """Count the cascade once per choice; each view's tables only when they are shown."""
 
     @reactive.calc

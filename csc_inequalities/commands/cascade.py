@@ -9,6 +9,7 @@ import argparse
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,6 +20,9 @@ from csc_inequalities.commands.options import (
     population_from,
     records_from,
 )
+
+if TYPE_CHECKING:
+    from csc_inequalities.results.cascade import Cascade
 
 STAGE_COLUMNS = {
     "stage_label": "stage",
@@ -86,7 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def tables(cascade) -> dict[str, pd.DataFrame]:
+def tables(cascade: Cascade) -> dict[str, pd.DataFrame]:
     """The cascade's tables with short column names, as printed and as the app shows them."""
     parts = {
         "stages": (cascade.by_quintile, STAGE_COLUMNS),
@@ -105,7 +109,7 @@ def tables(cascade) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """JSON-safe scalars: NaN becomes null, numpy numbers plain numbers."""
     if hasattr(value, "item"):
         value = value.item()
@@ -150,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def json_output(cascade, printed: dict[str, pd.DataFrame]) -> dict:
+def json_output(cascade: Cascade, printed: dict[str, pd.DataFrame]) -> dict:
     """Everything the text output shows, as one JSON document."""
     return {
         "la_code": cascade.la_code,

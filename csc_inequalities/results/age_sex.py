@@ -88,7 +88,9 @@ def _quintile_table(
     )
 
 
-def _counted(records: Any, measure: Measure, lsoa_codes: pd.Index, geography: int):
+def _counted(
+    records: Any, measure: Measure, lsoa_codes: pd.Index, geography: int
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | np.datetime64]:
     """The measure's counted rows inside the authority: their LSOA, birth date, sex and date."""
     column = "lsoa11_code" if geography == 2011 else "lsoa21_code"
     rows = counted_spells(

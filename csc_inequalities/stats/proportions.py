@@ -11,18 +11,19 @@ from __future__ import annotations
 from statistics import NormalDist
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 WILSON = "Wilson score"
 NOT_A_PROPORTION = "numerator above denominator"
 NO_DENOMINATOR = "no denominator"
 
 
-def _as_float(values) -> np.ndarray:
+def _as_float(values: ArrayLike) -> np.ndarray:
     """Counts as a float array (scalars become 1-element arrays)."""
     return np.atleast_1d(np.asarray(values, dtype=float))
 
 
-def proportion(successes, trials) -> np.ndarray:
+def proportion(successes: ArrayLike, trials: ArrayLike) -> np.ndarray:
     """x / n; NaN where there is nothing to divide by."""
     x, n = _as_float(successes), _as_float(trials)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -44,7 +45,7 @@ def wilson_interval(successes, trials, confidence: float = 0.95) -> tuple[np.nda
     return np.where(valid, lower, np.nan), np.where(valid, upper, np.nan)
 
 
-def interval_method(successes, trials) -> np.ndarray:
+def interval_method(successes: ArrayLike, trials: ArrayLike) -> np.ndarray:
     """Which interval each proportion carries, for tables and methods notes."""
     x, n = _as_float(successes), _as_float(trials)
     methods = np.full(len(x), WILSON, dtype=object)
