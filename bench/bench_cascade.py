@@ -122,7 +122,7 @@ def section(rows: list[tuple], load: str) -> str:
         f"Each tab is re-rendered after {len(CHANGES)} changes in turn (year, age band, sex): "
         "the core computation, the view's tables and the charts it opens with, as HTML "
         "fragments. The publication view adds disclosure control (linear programmes for "
-        "secondary suppression of every stage's deciles and quintiles).",
+        "secondary suppression of every stage's quintiles).",
         "",
         "| Authority | Tab | View | Median (ms) | Worst (ms) |",
         "|---|---|---|---|---|",
