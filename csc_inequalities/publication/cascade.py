@@ -316,12 +316,8 @@ def age_sex_shown(result: Any, view: View, rule: DisclosureRule) -> ShownTables:
     by_age, by_sex, infants, ratios = result.by_age, result.by_sex, result.infants, result.ratios
     sentences, withheld = dict(result.sentences), False
     if view is View.PUBLICATION and not by_age.empty:
-        by_age = publication_long_table(
-            by_age.reset_index(drop=True), "age_band", "group", "count", RATES, rule=rule
-        )
-        by_sex = publication_long_table(
-            by_sex.reset_index(drop=True), "sex", "group", "count", RATES, rule=rule
-        )
+        by_age = _protect_grid(by_age.reset_index(drop=True), rule)
+        by_sex = _protect_grid(by_sex.reset_index(drop=True), rule)
         infants = _protect_infants(infants.reset_index(drop=True), rule)
         hidden = {
             **_ends_hidden(by_age, "age_band"),
@@ -372,6 +368,19 @@ def _within(value: str, what: str) -> str:
     if what == "sex":
         return f" ({SEXES[value].lower()} only)"
     return f" aged {AGE_BANDS[value][0].lower()}"
+
+
+def _protect_grid(table: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
+    """Bands (or sexes) x quintiles, five rows each, protected with every margin published.
+
+    Each band's total is the filtered gradient's, each quintile's the unfiltered one's: both
+    can be shown elsewhere, so all margins count as known (as publication_long_table's).
+    """
+    counts = table["count"].to_numpy(dtype=float).reshape(-1, 5)
+    mask = suppressed_cells(
+        counts, row_totals="known", column_totals="known", overall_total="known", rule=rule
+    )
+    return with_hidden_rows(table, pd.Series(mask[:-1, :-1].ravel(), index=table.index), rule)
 
 
 def _ends_hidden(table: pd.DataFrame, key: str) -> dict[str, bool]:
