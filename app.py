@@ -12,7 +12,9 @@ from csc_inequalities.reference.memory import tune_garbage_collection
 from csc_inequalities.reference.store import load_store
 from csc_inequalities.serving.url_state import settings_from_query
 from modules.about import about_ui
+from modules.age_sex import age_sex_server, age_sex_ui
 from modules.banner import banner_server, banner_ui
+from modules.cascade import cascade_server, cascade_ui
 from modules.context import context_server, context_ui
 from modules.controls import controls_server, controls_ui
 from modules.ethnicity import ethnicity_server, ethnicity_ui
@@ -43,6 +45,8 @@ def app_ui(request) -> ui.Tag:
         ui.nav_panel("Gradient", gradient_ui("gradient"), value="gradient"),
         ui.nav_panel("Ethnicity", ethnicity_ui("ethnicity"), value="ethnicity"),
         ui.nav_panel("Trend", trend_ui("trend"), value="trend"),
+        ui.nav_panel("Cascade", cascade_ui("cascade"), value="cascade"),
+        ui.nav_panel("Age and sex", age_sex_ui("age"), value="age"),
         ui.nav_panel("Deprivation or practice", standardise_ui("standardise"), value="standardise"),
         ui.nav_panel("Localities", localities_ui("localities"), value="localities"),
         ui.nav_panel("In context", context_ui("context"), value="context"),
@@ -97,6 +101,10 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
     compared = localities_server(
         "localities", store=STORE, settings=settings, analysis=data.analysis, shown=data.shown
     )
+    cascade_server(
+        "cascade", store=STORE, settings=settings, records=data.records, is_demo=data.is_demo
+    )
+    age_sex_server("age", store=STORE, settings=settings, records=data.records)
     context_server(
         "context",
         store=STORE,

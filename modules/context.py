@@ -29,6 +29,7 @@ from csc_inequalities.figures.official import adjusted_scatter, official_trend_c
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.reference.store import ReferenceStore
 from csc_inequalities.results.analysis import Analysis
+from csc_inequalities.results.population import ALL
 from modules.html_table import html_table
 from modules.plotly_html import plotly_ui
 from modules.state import Settings
@@ -90,7 +91,8 @@ def context_server(
 
     @reactive.calc
     def shown_measure() -> tuple[OfficialMeasure, str]:
-        return official_measure_shown(settings.intervention(), settings.count_kind())
+        filtered = (settings.age_band(), settings.sex()) != (ALL, ALL)
+        return official_measure_shown(settings.intervention(), settings.count_kind(), filtered)
 
     @reactive.calc
     def measure_key() -> str:

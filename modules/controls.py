@@ -1,4 +1,5 @@
-"""The sidebar: authority, index, measure, year, decile type and view, shared by every panel."""
+"""The sidebar: authority, index, measure, year, age and sex, decile type and view, shared by
+every panel."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from csc_inequalities.results.deprivation import (
     NATIONAL_EXPLANATION,
 )
 from csc_inequalities.results.measures import offered_years
+from csc_inequalities.results.population import AGE_BANDS, SEXES
 from csc_inequalities.serving.url_state import query_from_settings
 from modules.state import Settings
 
@@ -74,6 +76,13 @@ def controls_ui(authorities: pd.DataFrame, initial: dict[str, str]) -> ui.TagLis
             "Year ending 31 March",
             choices={initial["year"]: initial["year"]} if initial["year"] else [],
         ),
+        ui.input_select(
+            "age_band",
+            "Age (every view counts only these children)",
+            {band: label for band, (label, _, _) in AGE_BANDS.items()},
+            selected=initial["age"],
+        ),
+        ui.input_select("sex", "Sex", SEXES, selected=initial["sex"]),
         ui.hr(),
         ui.input_radio_buttons("view", "View", VIEW_CHOICES, selected=initial["view"]),
     )
@@ -107,6 +116,8 @@ def controls_server(
                 "count": input.count_kind(),
                 "year": input.year(),
                 "view": input.view(),
+                "age": input.age_band(),
+                "sex": input.sex(),
             }
         )
         await session.send_custom_message("csc-set-query", {"query": query})
@@ -129,4 +140,6 @@ def controls_server(
         deciles=reactive.calc(lambda: input.deciles()),
         domain=reactive.calc(lambda: input.domain()),
         view=reactive.calc(lambda: input.view()),
+        age_band=reactive.calc(lambda: input.age_band()),
+        sex=reactive.calc(lambda: input.sex()),
     )

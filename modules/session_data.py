@@ -75,6 +75,8 @@ def session_data_server(
             measure,
             deciles=settings.deciles(),
             domain=settings.domain(),
+            age_band=settings.age_band(),
+            sex=settings.sex(),
         )
 
     @reactive.calc

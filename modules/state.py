@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from shiny import reactive
@@ -20,6 +21,9 @@ class Settings:
     deciles: reactive.Calc_[str]
     domain: reactive.Calc_[str]
     view: reactive.Calc_[str]
+    # The age band and sex every result counts (results.population); all children by default.
+    age_band: Callable[[], str] = field(default=lambda: "all")
+    sex: Callable[[], str] = field(default=lambda: "all")
 
     def snapshot(self) -> dict[str, Any]:
         """The current values, for labels, file names and logs (never any child's data)."""
@@ -32,4 +36,6 @@ class Settings:
             "deciles": self.deciles(),
             "domain": self.domain(),
             "view": self.view(),
+            "age_band": self.age_band(),
+            "sex": self.sex(),
         }

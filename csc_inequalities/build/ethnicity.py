@@ -9,6 +9,7 @@ from csc_inequalities.build.checks import BuildCheckError, check_equal
 GROUPS = ["White", "Mixed", "Asian", "Black", "Other"]
 SHARE_COLUMNS = [f"eth_{group.lower()}" for group in GROUPS]
 ENGLAND_CODE = "E92000001"
+SEX_CODES = {"Female": "F", "Male": "M"}
 
 _TS021_GROUPS = {
     "White": "White",
@@ -63,18 +64,14 @@ def residents_by_group_2011(
     return allocated.groupby("lsoa_code")[GROUPS].sum()
 
 
-def children_by_group_la(
+def english_msoas(
     msoa_ethnicity: pd.DataFrame,
     msoa_lad22: pd.DataFrame,
     ltla22_ltla23: pd.DataFrame,
     ltla_utla: pd.DataFrame,
-    england_expected: int,
 ) -> pd.DataFrame:
-    """Census 2021 children aged 0-15 by group per current authority, plus England."""
+    """The English MSOA rows, each with its current authority (through the LAD lookups)."""
     english = msoa_ethnicity[msoa_ethnicity["msoa"].str.startswith("E02")]
-    unknown = sorted(set(english["Ethnicity"]) - set(GROUPS))
-    if unknown:
-        raise BuildCheckError(f"MSOA ethnicity file: unknown groups {unknown}")
     lad22 = msoa_lad22.drop_duplicates("MSOA21CD").set_index("MSOA21CD")["LAD22CD"]
     lad23 = ltla22_ltla23.set_index("ltla22_code")["ltla23_code"]
     utla = ltla_utla.set_index("ltla23_code")["utla23_code"]
@@ -82,11 +79,35 @@ def children_by_group_la(
     if la_code.isna().any():
         example = english.loc[la_code.isna(), "msoa"].iloc[0]
         raise BuildCheckError(f"MSOA {example} has no authority through the LAD lookups.")
-    by_la = (
-        english.assign(la_code=la_code)
-        .groupby(["la_code", "Ethnicity"], as_index=False)["0-15"]
-        .sum()
-    )
+    return english.assign(la_code=la_code)
+
+
+def children_by_sex_la(english: pd.DataFrame, england_expected: int) -> pd.DataFrame:
+    """Census 2021 girls and boys aged 0-15 per current authority, plus England.
+
+    The store's only count of children by sex: it gives each authority's split of girls and
+    boys, which the age and sex filter applies to every neighbourhood and year of age.
+    """
+    sex = english["sex"].map(SEX_CODES)
+    if sex.isna().any():
+        raise BuildCheckError(f"MSOA file: unknown sex {english.loc[sex.isna(), 'sex'].iloc[0]}")
+    rows = english.assign(sex=sex)
+    by_la = rows.groupby(["la_code", "sex"], as_index=False)["0-15"].sum()
+    england = rows.groupby("sex", as_index=False)["0-15"].sum().assign(la_code=ENGLAND_CODE)
+    check_equal(int(england["0-15"].sum()), england_expected, "England children 0-15 by sex")
+    out = pd.concat([by_la, england], ignore_index=True).rename(columns={"0-15": "children_0_15"})
+    out["children_0_15"] = out["children_0_15"].astype(int)
+    return out.sort_values(["la_code", "sex"], ignore_index=True)[
+        ["la_code", "sex", "children_0_15"]
+    ]
+
+
+def children_by_group_la(english: pd.DataFrame, england_expected: int) -> pd.DataFrame:
+    """Census 2021 children aged 0-15 by group per current authority, plus England."""
+    unknown = sorted(set(english["Ethnicity"]) - set(GROUPS))
+    if unknown:
+        raise BuildCheckError(f"MSOA ethnicity file: unknown groups {unknown}")
+    by_la = english.groupby(["la_code", "Ethnicity"], as_index=False)["0-15"].sum()
     england = (
         english.groupby("Ethnicity", as_index=False)["0-15"].sum().assign(la_code=ENGLAND_CODE)
     )

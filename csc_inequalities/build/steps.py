@@ -79,16 +79,15 @@ def ethnicity_step(ctx: BuildContext) -> None:
     ctx.frames["ethnicity_2021"] = ethnicity.shares(counts21)
     ctx.frames["ethnicity_2011"] = ethnicity.shares(counts11)
     source = ctx.manifest.sources["ethnicity_age_msoa21"]
-    ctx.write(
-        "ethnicity_children_la",
-        ethnicity.children_by_group_la(
-            ctx.read("ethnicity_age_msoa21"),
-            ctx.read("lookup_msoa11_msoa21_lad22"),
-            ctx.read("lookup_ltla22_ltla23"),
-            ctx.read("lookup_ltla23_utla23"),
-            int(source.extra["england_children_0_15"]),
-        ),
+    england_children = int(source.extra["england_children_0_15"])
+    msoas = ethnicity.english_msoas(
+        ctx.read("ethnicity_age_msoa21"),
+        ctx.read("lookup_msoa11_msoa21_lad22"),
+        ctx.read("lookup_ltla22_ltla23"),
+        ctx.read("lookup_ltla23_utla23"),
     )
+    ctx.write("ethnicity_children_la", ethnicity.children_by_group_la(msoas, england_children))
+    ctx.write("children_sex_la", ethnicity.children_by_sex_la(msoas, england_children))
 
 
 def lsoa_tables_step(ctx: BuildContext) -> None:

@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from csc_inequalities.commands.options import add_analysis_arguments, analysis_from
+from csc_inequalities.commands.options import (
+    add_analysis_arguments,
+    add_population_arguments,
+    analysis_from,
+)
 from csc_inequalities.stats.inequality import summary_rows
 
 if TYPE_CHECKING:
@@ -39,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_analysis_arguments(parser)
+    add_population_arguments(parser)
     parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
     parser.set_defaults(handler=run)
 

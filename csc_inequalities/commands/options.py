@@ -87,6 +87,33 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+AGE_BAND_OPTIONS = {"all": "all", "under-1": "under_1", "1-4": "1_4", "5-9": "5_9",
+                    "10-15": "10_15", "16-17": "16_17"}  # fmt: skip
+SEX_OPTIONS = {"all": "all", "f": "F", "m": "M"}
+
+
+def add_population_arguments(parser: argparse.ArgumentParser) -> None:
+    """--age-band and --sex: count only one DfE age band and sex, denominators to match."""
+    parser.add_argument(
+        "--age-band", choices=list(AGE_BAND_OPTIONS), default="all",
+        help="count only children of this DfE age band (age on the reference date or at the "
+        "start), with that band's children as denominators",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sex", type=str.lower, choices=list(SEX_OPTIONS), default="all",
+        help="count only girls (F) or boys (M); denominators use the authority's Census 2021 "
+        "split of girls and boys",
+    )  # fmt: skip
+
+
+def population_from(args: argparse.Namespace) -> tuple[str, str]:
+    """The age band and sex the options ask for, in the core's codes."""
+    return (
+        AGE_BAND_OPTIONS[getattr(args, "age_band", "all")],
+        SEX_OPTIONS[getattr(args, "sex", "all")],
+    )
+
+
 def measure_from(args: argparse.Namespace) -> Measure:
     """The Measure the options ask for."""
     intervention = args.measure.upper()
@@ -127,19 +154,33 @@ def report_intake(records: LoadResult) -> None:
     print(f"warning: {alert.text()}", file=sys.stderr)
 
 
-def analysis_from(args: argparse.Namespace) -> tuple[ReferenceStore, LoadResult, Analysis]:
-    """Store, records and analysis for the options: the same code path as the app."""
+def records_from(args: argparse.Namespace) -> tuple[ReferenceStore, str, LoadResult]:
+    """Store, authority code and records for the options, with what was dropped on stderr."""
     from csc_inequalities.records.issues import RecordsError
     from csc_inequalities.records.load import load_records
-    from csc_inequalities.results.analysis import run_analysis
 
     store = reference_store()
     la_code = resolve_authority(store.authorities, args.la)
     try:
         mapping = dict(args.column_map) or None
         records = load_records(read_files(args.records), la_code, store, mapping)
-        report_intake(records)
-        analysis = run_analysis(records, store, la_code, args.imd, measure_from(args), args.deciles)
     except (RecordsError, ValueError) as error:
+        raise UserError(str(error)) from None
+    report_intake(records)
+    return store, la_code, records
+
+
+def analysis_from(args: argparse.Namespace) -> tuple[ReferenceStore, LoadResult, Analysis]:
+    """Store, records and analysis for the options: the same code path as the app."""
+    from csc_inequalities.results.analysis import run_analysis
+
+    store, la_code, records = records_from(args)
+    age_band, sex = population_from(args)
+    try:
+        analysis = run_analysis(
+            records, store, la_code, args.imd, measure_from(args), args.deciles,
+            age_band=age_band, sex=sex,
+        )  # fmt: skip
+    except ValueError as error:
         raise UserError(str(error)) from None
     return store, records, analysis

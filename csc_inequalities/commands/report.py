@@ -6,7 +6,11 @@ import argparse
 from pathlib import Path
 
 from csc_inequalities.commands import UserError
-from csc_inequalities.commands.options import add_analysis_arguments, analysis_from
+from csc_inequalities.commands.options import (
+    add_analysis_arguments,
+    add_population_arguments,
+    analysis_from,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_analysis_arguments(parser)
+    add_population_arguments(parser)
     parser.add_argument("--view", choices=["publication", "internal"], default="publication")
     parser.add_argument(
         "--threshold", type=int, default=5, help="suppress counts from 1 to this (default 5)"

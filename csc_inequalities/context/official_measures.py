@@ -115,11 +115,14 @@ def official_measure_for(intervention: str, count_kind: str) -> OfficialMeasure 
     return None
 
 
-def official_measure_shown(intervention: str, count_kind: str) -> tuple[OfficialMeasure, str]:
+def official_measure_shown(
+    intervention: str, count_kind: str, filtered: bool = False
+) -> tuple[OfficialMeasure, str]:
     """The DfE series to show for the app's choice, and a sentence saying which it is.
 
     Where DfE publishes no count of the chosen kind by authority, its figures at 31 March for
-    the same intervention are shown instead, and the sentence says so.
+    the same intervention are shown instead, and the sentence says so; ``filtered`` (an age
+    band or sex chosen) adds that DfE's figures count every child aged 0-17.
     """
     chosen = official_measure_for(intervention, count_kind)
     measure = chosen or official_measure_for(intervention, "at_date")
@@ -130,5 +133,10 @@ def official_measure_shown(intervention: str, count_kind: str) -> tuple[Official
         text += (
             " DfE's releases held here give no count of this kind by authority, so the "
             "figures at 31 March are shown instead."
+        )
+    if filtered:
+        text += (
+            " DfE publishes these figures for every child aged 0-17: the age and sex chosen "
+            "in the sidebar do not apply on this page."
         )
     return measure, text

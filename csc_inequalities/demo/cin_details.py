@@ -1,4 +1,5 @@
-"""What the CIN census records about each episode: source, need, assessment, s47, plans, closure."""
+"""What the CIN census records about each episode: source, need, assessment (with its factors),
+section 47 enquiries and conferences, plans and closure."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import pandas as pd
 
 from csc_inequalities.demo import days as d
 from csc_inequalities.demo.parameters import (
+    ASSESSMENT_FACTORS,
     CATEGORY_OF_ABUSE,
+    ENQUIRIES,
     PRIMARY_NEED,
     PROTECTION,
     REFERRAL_SOURCES,
@@ -47,7 +50,58 @@ def add_cin_details(rng: np.random.Generator, cases: pd.DataFrame, extract: int)
     cases = _add_plans(cases, stream, assessed_to, last_known)
     cases = _add_protection(rng, cases, referral)
     cases["closure_reason"] = _closure_reasons(cases)
+    cases = _add_enquiries(rng, cases, last_known)
+    cases["assessment_factors"] = _factors(rng, cases, extract)
     return cases
+
+
+def _add_enquiries(
+    rng: np.random.Generator, cases: pd.DataFrame, last_known: np.ndarray
+) -> pd.DataFrame:
+    """Section 47 enquiries that lead to no plan, some with a conference, in assessed CIN cases.
+
+    Drawn in proportion to the plans (ENQUIRIES), from episodes of the CIN stream, so they
+    carry that stream's gradient by deprivation; each starts during the assessment.
+    """
+    plans = int((cases["cpp_start"].to_numpy() >= 0).sum())
+    start = cases["assessment_start"].to_numpy()
+    eligible = np.flatnonzero((cases["stream"].to_numpy() == "CIN") & (start >= 0))
+    wanted = min(len(eligible), round(plans * (ENQUIRIES.enquiries_per_plan - 1)))
+    chosen = rng.choice(eligible, size=wanted, replace=False)
+    enquiry = np.minimum(
+        start[chosen] + d.uniform_days(rng, wanted, ENQUIRIES.after_assessment_start_days),
+        last_known[chosen],
+    )
+    conference = enquiry + d.uniform_days(rng, wanted, ENQUIRIES.conference_after_enquiry_days)
+    conferences = round(plans * (ENQUIRIES.conferences_per_plan - 1))
+    held = (np.arange(wanted) < conferences) & (conference <= last_known[chosen])
+    has_plan = cases["cpp_start"].to_numpy() >= 0
+    cases["s47_conference"] = np.where(has_plan, cases["cpp_start"].to_numpy(), -1)
+    cases["s47_not_required"] = False
+    s47 = cases["s47_start"].to_numpy().copy()
+    s47[chosen] = enquiry
+    cases["s47_start"] = s47
+    cases.loc[chosen, "s47_conference"] = np.where(held, conference, -1)
+    cases.loc[chosen, "s47_not_required"] = ~held
+    return cases
+
+
+def _factors(rng: np.random.Generator, cases: pd.DataFrame, extract: int) -> np.ndarray:
+    """Factors of each assessment authorised in the last reporting year, ';'-joined ('' if none).
+
+    Only the last year's: a census holds its own year's assessments, and the demo's file for
+    the largest authority must stay under the upload limit.
+    """
+    year = int(np.datetime64(int(extract), "D").astype("datetime64[Y]").astype(int)) + 1970
+    first_day = d.day_number(np.datetime64(f"{year - 1}-04-01"))
+    authorised = cases["assessment_end"].to_numpy()
+    recent = np.flatnonzero((authorised >= first_day) & (authorised <= extract))
+    codes = np.array(list(ASSESSMENT_FACTORS), dtype=object)
+    drawn = rng.random((len(recent), len(codes))) < np.array(list(ASSESSMENT_FACTORS.values()))
+    joined = np.array([";".join(codes[row]) or "21" for row in drawn], dtype=object)
+    factors = np.full(len(cases), "", dtype=object)
+    factors[recent] = joined
+    return factors
 
 
 def _add_plans(

@@ -143,15 +143,26 @@ def _cin_details(cases: pd.DataFrame, extract: int) -> Fragments:
 
 
 def _assessments(cases: pd.DataFrame) -> np.ndarray:
-    """The single assessment: its start, and its authorisation once completed.
+    """The single assessment: its start, its authorisation once completed, and its factors.
 
-    Factors identified at assessment are optional in the schema and left out: they are not
-    used here, and they would make the file of the largest authorities too big to upload.
+    Factors are written for the last reporting year's assessments only (see cin_details).
     """
     start = cases["assessment_start"].to_numpy()
+    factors = np.array(
+        [
+            "<FactorsIdentifiedAtAssessment>"
+            + "".join(f"<AssessmentFactors>{code}</AssessmentFactors>" for code in text.split(";"))
+            + "</FactorsIdentifiedAtAssessment>"
+            if text
+            else ""
+            for text in cases["assessment_factors"].to_numpy()
+        ],
+        dtype=object,
+    )
     inner = [
         _date("AssessmentActualStartDate", start),
         _date("AssessmentAuthorisationDate", cases["assessment_end"].to_numpy()),
+        factors,
     ]
     return _wrapped("Assessments", inner, start >= 0)
 
@@ -167,12 +178,16 @@ def _cin_plans(cases: pd.DataFrame) -> np.ndarray:
 
 
 def _section47(cases: pd.DataFrame) -> np.ndarray:
-    """The s47 enquiry that led to the initial child protection conference."""
+    """The s47 enquiry, with its initial conference, or marked as needing none."""
     start = cases["s47_start"].to_numpy()
     inner: Fragments = [
         _date("S47ActualStartDate", start),
-        _date("DateOfInitialCPC", cases["cpp_start"].to_numpy()),
-        "<ICPCnotRequired>0</ICPCnotRequired>",
+        _date("DateOfInitialCPC", cases["s47_conference"].to_numpy()),
+        np.where(
+            cases["s47_not_required"].to_numpy(dtype=bool),
+            "<ICPCnotRequired>1</ICPCnotRequired>",
+            "<ICPCnotRequired>0</ICPCnotRequired>",
+        ),
     ]
     return _wrapped("Section47", inner, start >= 0)
 

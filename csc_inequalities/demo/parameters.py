@@ -89,6 +89,46 @@ PROTECTION = ProtectionPath()
 
 
 @dataclass(frozen=True)
+class EnquiryPath:
+    """Section 47 enquiries and conferences that lead to no plan, per plan started.
+
+    In DfE's national figures (Characteristics of children in need, 2023/24 and 2024/25) each
+    plan started goes with about 3.4 section 47 enquiries and 1.2 initial conferences: most
+    enquiries need no conference, and some conferences decide on no plan.
+    """
+
+    enquiries_per_plan: float = 3.4
+    conferences_per_plan: float = 1.2
+    after_assessment_start_days: tuple[int, int] = (0, 10)
+    conference_after_enquiry_days: tuple[int, int] = (8, 15)
+
+
+ENQUIRIES = EnquiryPath()
+
+# Factors identified at assessment: the share of assessments recording each (each drawn on its
+# own, so an assessment can record several), shaped after DfE's 2024/25 factors table; an
+# assessment with none records 21 (no factors identified).
+ASSESSMENT_FACTORS = {
+    "4B": 0.32,
+    "3B": 0.30,
+    "3A": 0.18,
+    "17A": 0.19,
+    "16A": 0.17,
+    "2B": 0.15,
+    "4A": 0.15,
+    "1B": 0.13,
+    "5A": 0.06,
+    "14A": 0.06,
+    "18C": 0.08,
+    "10A": 0.05,
+    "24A": 0.04,
+    "11A": 0.03,
+    "6B": 0.04,
+    "19C": 0.03,
+}
+
+
+@dataclass(frozen=True)
 class CarePath:
     """Periods of care: how long they last and how they are split into 903 episodes."""
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from csc_inequalities.exports.filenames import export_filename
 from csc_inequalities.exports.report_html import report_html
+from csc_inequalities.publication.cascade import report_sections
 from csc_inequalities.publication.charts import analysis_charts
 from csc_inequalities.publication.report_content import Section, build_report
 from csc_inequalities.publication.tables import analysis_tables
@@ -34,14 +35,16 @@ def report_bytes(
 ) -> bytes:
     """The whole report (charts, tables, findings, data quality, methods) as DOCX or HTML.
 
-    With the reference store the report also maps the authority's deprivation deciles;
-    ``extra_sections`` (standardisation, localities) follow the analysis' own sections.
+    With the reference store the report also maps the authority's deprivation deciles and
+    has sections on the decision cascade and on age and sex; ``extra_sections``
+    (standardisation, localities) follow them.
     """
     if report_format not in REPORT_FORMATS:
         raise ValueError(f"Reports are written as {' or '.join(REPORT_FORMATS)}.")
     tables = {t.key: t for t in analysis_tables(analysis, context)}
     charts = analysis_charts(analysis, tables, context, store)
-    report = build_report(analysis, records, context, charts, extra_sections)
+    cascade = report_sections(analysis, records, context, store) if store is not None else ()
+    report = build_report(analysis, records, context, charts, (*cascade, *extra_sections))
     if report_format == "docx":
         from csc_inequalities.exports.report_docx import report_docx  # python-docx, on first use
 

@@ -46,6 +46,11 @@ NUMERIC_COLUMNS = (
     "rii",
     "rii_lower",
     "rii_upper",
+    "proportion",
+    "numerator",
+    "denominator",
+    "share",
+    "ratio",
 )
 CHART_TITLES = {
     "map": "Neighbourhoods by deprivation decile",

@@ -119,8 +119,8 @@ def build_report(
 ) -> Report:
     """The report's content: findings, charts, tables, data quality, methods, caveats, sources.
 
-    ``extra_sections`` (standardisation and localities, publication.report_sections) follow
-    the analysis' own results, before data quality.
+    ``extra_sections`` (the decision cascade, age and sex, standardisation and localities)
+    follow the analysis' own results, before data quality.
     """
     tables = {t.key: t for t in analysis_tables(analysis, context)}
     by_key = {c.key: c for c in charts}
@@ -367,7 +367,7 @@ def methods_bullets(analysis: Analysis, context: ViewContext) -> tuple[str, ...]
     """Methods and definitions: what is counted, denominators, groups, intervals, disclosure."""
     notes = analysis.notes
     bullets = [
-        f"Measure: {context.measure_label}. Rates are per 10,000 children aged 0-17.",
+        f"Measure: {context.measure_label}. Rates are per 10,000 {analysis.measure.who.people()}.",
         f"Deprivation: {context.imd_label}. Decile 1 is the most deprived 10% of "
         f"neighbourhoods in England. {context.deprivation_note}",
         f"Denominators: {context.denominator_note}.",
@@ -378,3 +378,120 @@ def methods_bullets(analysis: Analysis, context: ViewContext) -> tuple[str, ...]
         f"Disclosure control: {context.rule_text}",
     ]
     return tuple(b for b in bullets if b)
+
+
+def shown_rows(
+    frame: pd.DataFrame | None, caption: str, columns: dict[str, tuple[str, int]]
+) -> tuple[ReportTable, ...]:
+    """A shown table printed with the given headings and decimals (none if it is withheld).
+
+    Proportions and shares (decimals -100) are printed per 100.
+    """
+    if frame is None or frame.empty:
+        return ()
+    present = [c for c in columns if c in frame.columns]
+    rows = []
+    for values in frame[present].itertuples(index=False):
+        cells = []
+        for column, value in zip(present, values, strict=True):
+            decimals = columns[column][1]
+            if decimals == -100 and not isinstance(value, str) and value == value:
+                value, decimals = float(value) * 100, 0
+            cells.append(_cell(value, max(decimals, 0), column not in PLAIN_NUMBERS))
+        rows.append(tuple(cells))
+    return (ReportTable(caption, tuple(columns[c][0] for c in present), tuple(rows)),)
+
+
+STAGE_PRINT = {
+    "stage_label": ("Decision", 0),
+    "group_label": ("Deprivation quintile (1 = most deprived)", 0),
+    "children": ("Children", 0),
+    "count": ("Count", 0),
+    "rate_per_10000": ("Rate per 10,000", 1),
+    "lower_95ci": ("Lower 95% limit", 1),
+    "upper_95ci": ("Upper 95% limit", 1),
+}
+CONVERSION_PRINT = {
+    "conversion_label": ("Conversion", 0),
+    "group_label": ("Deprivation quintile (1 = most deprived)", 0),
+    "group_name": ("Ethnic group", 0),
+    "numerator": ("Later decisions", 0),
+    "denominator": ("Earlier decisions", 0),
+    "proportion": ("Per 100", -100),
+    "lower_95ci": ("Lower 95% limit", -100),
+    "upper_95ci": ("Upper 95% limit", -100),
+}
+GAP_PRINT = {
+    "stage_label": ("Decision", 0),
+    "ratio": ("Most / least deprived fifth", 2),
+    "lower_95ci": ("Lower 95% limit", 2),
+    "upper_95ci": ("Upper 95% limit", 2),
+}
+ETHNIC_PRINT = {
+    "stage_label": ("Decision", 0),
+    "group_name": ("Ethnic group", 0),
+    "count": ("Count", 0),
+    "rate_per_10000": ("Rate per 10,000", 1),
+    "ratio_to_white": ("Ratio to White", 2),
+}
+CODE_PRINT = {
+    "quintile_label": ("Deprivation quintile (1 = most deprived)", 0),
+    "description": ("Code", 0),
+    "count": ("Count", 0),
+    "share": ("Share of the quintile's (per 100)", -100),
+}
+AGE_PRINT = {
+    "age_label": ("Age band", 0),
+    "sex_label": ("Sex", 0),
+    "kind_label": ("Babies", 0),
+    "group_label": ("Deprivation quintile (1 = most deprived)", 0),
+    "children": ("Children", 0),
+    "count": ("Count", 0),
+    "rate_per_10000": ("Rate per 10,000", 1),
+    "lower_95ci": ("Lower 95% limit", 1),
+    "upper_95ci": ("Upper 95% limit", 1),
+}
+
+
+def _table_caption(shown: Any, key: str) -> str:
+    """A shown table's title and caption as one printed caption."""
+    table = shown.tables[key]
+    return f"{table.title}. {table.caption}"
+
+
+def cascade_section(shown: Any, charts: Sequence[ReportChart], notes: Sequence[str]) -> Section:
+    """Where inequality is amplified: the decision cascade's findings, charts and tables."""
+    printed: list[ReportTable] = []
+    for key, columns in (
+        ("cascade-stages", STAGE_PRINT),
+        ("cascade-gaps", GAP_PRINT),
+        ("cascade-conversions", CONVERSION_PRINT),
+        ("cascade-ethnicity", ETHNIC_PRINT),
+        ("cascade-need", CODE_PRINT),
+        ("cascade-abuse", CODE_PRINT),
+        ("cascade-factors", CODE_PRINT),
+    ):
+        if key in shown.tables:
+            printed += shown_rows(shown.frame(key), _table_caption(shown, key), columns)
+    return Section(
+        "The decision cascade: where the gap widens",
+        paragraphs=tuple(shown.sentences) + ((WITHHELD_NOTE,) if shown.withheld else ()),
+        bullets=tuple(notes),
+        charts=tuple(charts),
+        tables=tuple(printed),
+    )
+
+
+def age_sex_section(shown: Any, charts: Sequence[ReportChart], notes: Sequence[str]) -> Section:
+    """Age and sex: the measure by age band and sex, and babies starting care."""
+    printed: list[ReportTable] = []
+    for key in ("age-bands", "sexes", "infants"):
+        if key in shown.tables:
+            printed += shown_rows(shown.frame(key), _table_caption(shown, key), AGE_PRINT)
+    return Section(
+        "Age and sex",
+        paragraphs=tuple(shown.sentences) + ((WITHHELD_NOTE,) if shown.withheld else ()),
+        bullets=tuple(notes),
+        charts=tuple(charts),
+        tables=tuple(printed),
+    )

@@ -99,25 +99,25 @@ def analysis_tables(analysis: Analysis, context: ViewContext) -> list[ViewTable]
             quintiles_shown=quintiles,
         )
     measure = context.measure_label
+    people = analysis.measure.who.people()
     tables = [
         ViewTable(
             "gradient",
             f"{measure}: rate per 10,000 by deprivation decile",
-            "Rate per 10,000 children aged 0-17 by deprivation decile (1 = most deprived), "
+            f"Rate per 10,000 {people} by deprivation decile (1 = most deprived), "
             "with 95% confidence intervals.",
             deciles,
         ),
         ViewTable(
             "gradient-quintiles",
             f"{measure}: rate per 10,000 by deprivation quintile",
-            "Rate per 10,000 children aged 0-17 by deprivation quintile (1 = most deprived).",
+            f"Rate per 10,000 {people} by deprivation quintile (1 = most deprived).",
             quintiles,
         ),
         ViewTable(
             "ethnicity",
             f"{measure}: rate per 10,000 by ethnic group",
-            "Rate per 10,000 children aged 0-17 by major ethnic group, with the ratio to White "
-            "children.",
+            f"Rate per 10,000 {people} by major ethnic group, with the ratio to White children.",
             ethnicity,
         ),
         ViewTable(

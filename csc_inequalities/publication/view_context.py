@@ -73,9 +73,12 @@ def view_context(
 
 
 def measure_slug(measure: Measure) -> str:
-    """A measure as a file-name part: cpp-at-2024-03-31 or cla-starts-2023-24."""
+    """A measure as a file-name part: cpp-at-2024-03-31, cla-starts-2023-24-girls-1-4."""
     intervention = measure.intervention.lower()
+    who = measure.who.slug()
     if measure.count_kind == "starts":
         year = measure.reference_date.year
-        return f"{intervention}-starts-{year - 1}-{year % 100:02d}"
-    return f"{intervention}-at-{measure.reference_date.isoformat()}"
+        slug = f"{intervention}-starts-{year - 1}-{year % 100:02d}"
+    else:
+        slug = f"{intervention}-at-{measure.reference_date.isoformat()}"
+    return f"{slug}-{who}" if who else slug

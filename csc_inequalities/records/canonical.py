@@ -1,4 +1,4 @@
-"""The canonical spells table every reader produces, and the ethnicity groupings it uses."""
+"""The canonical spells and events tables the readers produce, and the ethnicity groupings."""
 
 from __future__ import annotations
 
@@ -23,6 +23,48 @@ SPELL_COLUMNS: tuple[str, ...] = (
     "source_file",
     "source_row",
 )
+
+# One row per decision in a CIN episode (the CIN census only), placed like spells: stage is
+# "referral", "assessment" (completed: its authorisation date), "s47" (enquiry started),
+# "icpc" (initial child protection conference) or "plan" (child protection plan started).
+EVENT_COLUMNS: tuple[str, ...] = (
+    "child_id",
+    "stage",
+    "date",
+    "referral_source",
+    "referral_nfa",
+    "primary_need",
+    "assessment_factors",
+    "icpc_not_required",
+    "abuse_category",
+    "lsoa11_code",
+    "lsoa21_code",
+    "ethnicity_code",
+    "ethnic_group",
+    "sex",
+    "date_of_birth",
+    "source_file",
+    "source_row",
+)
+EVENT_TYPES = {
+    "child_id": "str",
+    "stage": "str",
+    "date": "datetime64[ns]",
+    "referral_source": "str",
+    "referral_nfa": "bool",
+    "primary_need": "str",
+    "assessment_factors": "str",
+    "icpc_not_required": "bool",
+    "abuse_category": "str",
+    "lsoa11_code": "str",
+    "lsoa21_code": "str",
+    "ethnicity_code": "str",
+    "ethnic_group": "str",
+    "sex": "str",
+    "date_of_birth": "datetime64[ns]",
+    "source_file": "str",
+    "source_row": "int64",
+}
 
 ISSUE_COLUMNS: tuple[str, ...] = ("file", "row", "child_id", "severity", "reason", "detail")
 
@@ -133,6 +175,11 @@ def empty_spells() -> pd.DataFrame:
     )
 
 
+def empty_events() -> pd.DataFrame:
+    """An events table with no rows, for loads without a CIN census."""
+    return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in EVENT_TYPES.items()})
+
+
 _EMPTY_ISSUES = pd.DataFrame({name: pd.Series(dtype="str") for name in ISSUE_COLUMNS}).astype(
     {"row": "int64"}
 )
@@ -174,6 +221,8 @@ class LoadResult:
     # Warnings that must be shown beside the results, not only on the upload panel
     # (e.g. a join of two files that matched fewer than half of the children).
     alerts: tuple[str, ...] = ()
+    # The decisions inside CIN episodes (CIN census only), for the decision cascade.
+    events: pd.DataFrame = field(default_factory=empty_events)
 
     @property
     def is_aggregate(self) -> bool:

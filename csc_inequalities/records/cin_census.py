@@ -1,4 +1,6 @@
-"""The CIN census XML (2017 to 2026 schemas): CIN episodes and child protection plans."""
+"""The CIN census XML (2017 to 2026 schemas): CIN episodes and child protection plans, and the
+decisions inside each episode (referral, assessment, section 47 enquiry, initial conference,
+plan) as one row per event for the decision cascade."""
 
 from __future__ import annotations
 
@@ -46,45 +48,108 @@ def check_census_year(name: str, year: int | None) -> None:
         )
 
 
-CHILD_TAGS = (
-    "LAchildID",
-    "PersonBirthDate",
-    "Sex",
-    "GenderCurrent",
-    "Ethnicity",
-    "CINdetails",
-    "CINreferralDate",
-    "CINclosureDate",
-    "ReferralNFA",
-    "ChildProtectionPlans",
-    "CPPstartDate",
-    "CPPendDate",
-)
+PERSON_TAGS = ("LAchildID", "PersonBirthDate", "Sex", "GenderCurrent", "Ethnicity")
 EPISODE_FIELDS = {"CINreferralDate": 2, "CINclosureDate": 3, "ReferralNFA": 4}
 PLAN_FIELDS = {"CPPstartDate": 2, "CPPendDate": 3}
+# Event rows: (row, child_id, stage, date, referral_source, referral_nfa, primary_need,
+# assessment_factors, icpc_not_required, abuse_category), filled as the elements come.
+EVENT_ROW = (
+    "row",
+    "child_id",
+    "stage",
+    "date",
+    "referral_source",
+    "referral_nfa",
+    "primary_need",
+    "assessment_factors",
+    "icpc_not_required",
+    "abuse_category",
+)
+# Which event (opened by its container element) and position each field fills.
+EVENT_FIELDS = {
+    "ReferralSource": ("referral", 4),
+    "PrimaryNeedCode": ("referral", 6),
+    "AssessmentAuthorisationDate": ("assessment", 3),
+    "S47ActualStartDate": ("s47", 3),
+    "ICPCnotRequired": ("s47", 8),
+    "InitialCategoryOfAbuse": ("plan", 9),
+}
+EVENT_OPENERS = {"Assessments": "assessment", "Section47": "s47", "ChildProtectionPlans": "plan"}
+CHILD_TAGS = (
+    *PERSON_TAGS,
+    "CINdetails",
+    *EPISODE_FIELDS,
+    *PLAN_FIELDS,
+    *EVENT_FIELDS,
+    *EVENT_OPENERS,
+    "DateOfInitialCPC",
+    "AssessmentFactors",
+)
+# Where an event's date is, when it is not the row's own date field (checked as read).
+EVENT_DATE_FIELDS = {
+    "assessment": "AssessmentAuthorisationDate",
+    "s47": "S47ActualStartDate",
+    "icpc": "DateOfInitialCPC",
+    "plan": "CPPstartDate",
+}
 
 
-def child_rows(child, number: int, cin: list, cpp: list, people: list) -> None:
-    """Append one <Child>'s identifiers, CIN episodes and plans to the row lists.
+def _event(number: int, stage: str) -> list:
+    """An empty event row of a stage."""
+    return [number, None, stage, None, None, None, None, None, None, None]
+
+
+def child_rows(child, number: int, cin: list, cpp: list, people: list, events: list) -> None:
+    """Append one <Child>'s identifiers, CIN episodes, plans and decision events to the rows.
 
     One pass over the child's elements (filtered in C by lxml) fills the rows; a field sits in
-    the episode or plan that most recently opened, as the schema nests them.
+    the episode, plan or event that most recently opened, as the schema nests them. An initial
+    conference's date may sit in the episode (the conference that led to its plan) or in a
+    section 47 enquiry; the cascade counts each child's conference on a day once.
     """
     person: dict[str, str | None] = {}
     episodes: list[list] = []
     plans: list[list] = []
+    rows: list[list] = []
+    opened: dict[str, list] = {}
     for element in child.iter(*CHILD_TAGS):
         tag = element.tag
         if tag == "CINdetails":
             episodes.append([number, None, None, None, None])
-        elif tag == "ChildProtectionPlans":
-            plans.append([number, None, None, None])
+            opened = {"referral": _event(number, "referral")}
+            rows.append(opened["referral"])
+        elif tag in EVENT_OPENERS:
+            stage = EVENT_OPENERS[tag]
+            opened[stage] = _event(number, stage)
+            rows.append(opened[stage])
+            if tag == "ChildProtectionPlans":
+                plans.append([number, None, None, None])
         elif tag in EPISODE_FIELDS:
             if episodes:
                 episodes[-1][EPISODE_FIELDS[tag]] = element.text
+                if tag == "CINreferralDate":
+                    opened["referral"][3] = element.text
+                elif tag == "ReferralNFA":
+                    opened["referral"][5] = element.text
         elif tag in PLAN_FIELDS:
             if plans:
                 plans[-1][PLAN_FIELDS[tag]] = element.text
+                if tag == "CPPstartDate" and "plan" in opened:
+                    opened["plan"][3] = element.text
+        elif tag in EVENT_FIELDS:
+            stage, position = EVENT_FIELDS[tag]
+            if stage in opened:
+                opened[stage][position] = element.text
+        elif tag == "AssessmentFactors":
+            if "assessment" in opened and element.text and element.text.strip():
+                factors = opened["assessment"][7]
+                code = element.text.strip()
+                opened["assessment"][7] = code if factors is None else f"{factors};{code}"
+        elif tag == "DateOfInitialCPC":
+            if episodes and element.text:
+                conference = _event(number, "icpc")
+                conference[3] = element.text
+                rows.append(conference)
         else:
             person.setdefault(tag, element.text)
     child_id = (person.get("LAchildID") or "").strip() or None
@@ -96,6 +161,9 @@ def child_rows(child, number: int, cin: list, cpp: list, people: list) -> None:
     for row in plans:
         row[1] = child_id
         cpp.append(tuple(row))
+    for row in rows:
+        row[1] = child_id
+        events.append(tuple(row))
 
 
 def root_tag(name: str, content: bytes) -> str:
@@ -117,8 +185,8 @@ def root_tag(name: str, content: bytes) -> str:
     raise RecordsError(f"{name} holds no XML elements. Expected a DfE CIN census XML file.")
 
 
-def parse_children(name: str, content: bytes) -> tuple[list, list, list]:
-    """Children, CIN episodes and plans from the XML, refusing DTDs, entities and unknown years.
+def parse_children(name: str, content: bytes) -> tuple[list, list, list, list]:
+    """Children, episodes, plans and events from the XML, refusing DTDs, entities, unknown years.
 
     defusedxml vets everything before the root element, where a DTD would have to be; the
     document, then known to declare no entities, is read by lxml's C parser with entity
@@ -133,6 +201,7 @@ def parse_children(name: str, content: bytes) -> tuple[list, list, list]:
     cin: list = []
     cpp: list = []
     people: list = []
+    events: list = []
     header: dict[str, str | None] = {"Year": None, "ReferenceDate": None}
     number = 0
     elements = etree.iterparse(
@@ -148,7 +217,7 @@ def parse_children(name: str, content: bytes) -> tuple[list, list, list]:
         for _, element in elements:
             if element.tag == "Child":
                 number += 1
-                child_rows(element, number, cin, cpp, people)
+                child_rows(element, number, cin, cpp, people, events)
                 element.clear(keep_tail=True)
                 while element.getprevious() is not None:  # read children leave the tree
                     del element.getparent()[0]
@@ -162,7 +231,7 @@ def parse_children(name: str, content: bytes) -> tuple[list, list, list]:
     check_census_year(name, census_year(header["Year"], header["ReferenceDate"]))
     if not people:
         raise RecordsError(f"{name} is a CIN census file with no <Child> records.")
-    return people, cin, cpp
+    return people, cin, cpp, events
 
 
 def read_people(name: str, people: list) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -245,9 +314,64 @@ def spells_from_rows(
     return spells[keep], iss.combine_issues(issues)
 
 
+def read_events(name: str, rows: list, children: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Decision events with parsed dates and the child's details, and their issues.
+
+    Assessments not yet authorised are not events (the cascade counts completed ones). A
+    referral whose date cannot be read is already reported with its CIN episode; any other
+    event with an unreadable date is reported as a warning and left out of the cascade.
+    """
+    frame = tidy_cells(pd.DataFrame(rows, columns=list(EVENT_ROW), dtype="str"))
+    frame["row"] = frame["row"].astype("int64")
+    dates, bad = parse_dates(frame["date"])
+    has_id = frame["child_id"].notna()
+    stage = frame["stage"]
+    reported = bad & has_id & stage.ne("referral")
+    issues = [
+        iss.issue_rows(
+            name,
+            frame.loc[reported & stage.eq(step), "row"],
+            frame.loc[reported & stage.eq(step), "child_id"],
+            iss.WARNING,
+            iss.UNREADABLE_DATE,
+            f"{field} (left out of the decision cascade)",
+        )
+        for step, field in EVENT_DATE_FIELDS.items()
+    ]
+    nfa, _ = parse_yes_no(frame["referral_nfa"])
+    not_required, _ = parse_yes_no(frame["icpc_not_required"])
+    events = pd.DataFrame(
+        {
+            "child_id": normalise_child_ids(frame["child_id"]),
+            "stage": stage,
+            "date": dates,
+            "referral_source": frame["referral_source"],
+            "referral_nfa": nfa & stage.eq("referral"),
+            "primary_need": frame["primary_need"],
+            "assessment_factors": frame["assessment_factors"],
+            "icpc_not_required": not_required & stage.eq("s47"),
+            "abuse_category": frame["abuse_category"],
+            "source_file": name,
+            "source_row": frame["row"],
+        }
+    )[has_id & dates.notna()]
+    events = events.merge(children, left_on="source_row", right_on="row", how="left").drop(
+        columns="row"
+    )
+    return events, iss.combine_issues(issues)
+
+
 def read_cin_census(name: str, content: bytes) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """CIN and CPP spells of a census file (without geography), their issues, and children read."""
-    people, cin, cpp = parse_children(name, content)
+    spells, issues, children, _ = read_cin_census_events(name, content)
+    return spells, issues, children
+
+
+def read_cin_census_events(
+    name: str, content: bytes
+) -> tuple[pd.DataFrame, pd.DataFrame, int, pd.DataFrame]:
+    """As read_cin_census, with the census's decision events (without geography) as well."""
+    people, cin, cpp, event_rows = parse_children(name, content)
     children, child_issues = read_people(name, people)
     cin_rows = tidy_cells(
         pd.DataFrame(cin, columns=["row", "child_id", "start", "end", "nfa"], dtype="str")
@@ -276,5 +400,6 @@ def read_cin_census(name: str, content: bytes) -> tuple[pd.DataFrame, pd.DataFra
     )
     spells["legal_status"] = pd.Series(pd.NA, index=spells.index, dtype="str")
     spells["reason_new_episode"] = pd.Series(pd.NA, index=spells.index, dtype="str")
-    issues = iss.combine_issues([child_issues, cin_issues, nfa_issues, cpp_issues])
-    return spells, issues, len(people)
+    events, event_issues = read_events(name, event_rows, children)
+    issues = iss.combine_issues([child_issues, cin_issues, nfa_issues, cpp_issues, event_issues])
+    return spells, issues, len(people), events

@@ -16,14 +16,17 @@ from csc_inequalities.records.address import (
     read_addresses,
 )
 from csc_inequalities.records.canonical import (
+    EVENT_COLUMNS,
+    EVENT_TYPES,
     NOT_KNOWN,
     SPELL_COLUMNS,
     SUMMARY_COLUMNS,
     LoadResult,
     empty_counts,
+    empty_events,
     empty_spells,
 )
-from csc_inequalities.records.cin_census import CIN_CENSUS, ROW_NOTE, read_cin_census
+from csc_inequalities.records.cin_census import CIN_CENSUS, ROW_NOTE, read_cin_census_events
 from csc_inequalities.records.extract import (
     CASE_EXTRACT,
     LOCATION_RULE,
@@ -182,6 +185,8 @@ class Findings:
     issues: list[pd.DataFrame] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    # CIN census decision events with the address valid on their day, not yet placed.
+    events: list[pd.DataFrame] = field(default_factory=list)
 
     def alert_if(self, alert: str | None) -> None:
         """Keep a warning that must be shown beside the results."""
@@ -300,6 +305,39 @@ def place_by_address(
     return spells[placed["has_address"]]
 
 
+def events_at_addresses(events: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
+    """Events with the postcode or LSOA valid on their day (the rule spells follow at their start).
+
+    Events of a child with no address are left out here: their episode is already reported.
+    """
+    placed = addresses_at_start(events.rename(columns={"date": "start_date"}), addresses)
+    events = events.assign(postcode=placed["postcode"], lsoa_code=placed["lsoa_code"])
+    return events[placed["has_address"]]
+
+
+def place_events(events: pd.DataFrame, la_code: str, tables) -> tuple[pd.DataFrame, list[str]]:
+    """Events placed in both LSOA geographies, kept inside the authority, each counted once.
+
+    The same event read twice (two census years overlap, or a conference recorded both in
+    the episode and in its section 47 enquiry) is one event: one per child, stage and day.
+    """
+    located = locate(events["postcode"], events["lsoa_code"], tables)
+    keep = (located["geo_status"].eq(STATUS_OK) & in_authority(located, la_code, tables)).to_numpy()
+    placed = events[keep].assign(
+        lsoa11_code=located["lsoa11_code"].to_numpy()[keep],
+        lsoa21_code=located["lsoa21_code"].to_numpy()[keep],
+    )
+    placed = placed.drop_duplicates(["child_id", "stage", "date"]).reset_index(drop=True)
+    placed["ethnic_group"] = placed["ethnic_group"].fillna(NOT_KNOWN)
+    placed["sex"] = placed["sex"].fillna("U")
+    notes = [
+        f"Decision cascade: {len(placed):,} referrals, assessments, section 47 enquiries, "
+        f"conferences and plan starts were placed in the authority; {int((~keep).sum()):,} "
+        "others had an address outside it or none that could be placed, as their episodes do."
+    ]
+    return placed[list(EVENT_COLUMNS)].astype(EVENT_TYPES), notes
+
+
 def read_addresses_of(uploads: Uploads, found: Findings) -> pd.DataFrame | None:
     """All address extracts as one table, or None when none was uploaded."""
     frames = []
@@ -325,7 +363,7 @@ def candidate_spells(
             "The SSDA903 Header and UASC tables were not used: no Episodes table was given."
         )
     for name, content in uploads.xml:
-        spells, xml_issues, children = read_cin_census(name, content)
+        spells, xml_issues, children, events = read_cin_census_events(name, content)
         uploads.records_read[name] = children
         found.issues.append(xml_issues)
         if addresses is None:
@@ -335,6 +373,7 @@ def candidate_spells(
                 "each child can be placed in an LSOA."
             )
         parts.append(place_by_address(spells, addresses, f"the CIN census {name}", found))
+        found.events.append(events_at_addresses(events, addresses))
         placed_by_address = True
         nfa = int(spells["cin_nfa"].sum())
         if nfa:
@@ -522,6 +561,9 @@ def load_uploads(
     counts = empty_counts()
     result_spells = empty_spells()
     # The geography tables are built only when spells or counts need them (once per store).
+    result_events = empty_events()
+    events = pd.concat(found.events, ignore_index=True) if found.events else None
+    has_events = events is not None and not events.empty
     if not spells.empty:
         spells, duplicate_issues, duplicate_notes = drop_duplicate_spells(spells)
         issues.append(duplicate_issues)
@@ -531,6 +573,9 @@ def load_uploads(
         )
         issues += placing_issues
         notes += placing_notes
+    if has_events:
+        result_events, event_notes = place_events(events, la_code, store_geography(store))
+        notes += event_notes
     count_parts = []
     for table in uploads.of(LSOA_COUNTS):
         table_counts, count_issues, used = read_counts(table, store_geography(store), la_code)
@@ -552,6 +597,7 @@ def load_uploads(
         summary=summary,
         notes=all_notes,
         alerts=tuple(dict.fromkeys(found.alerts)),
+        events=result_events,
     )
 
 

@@ -3,7 +3,7 @@ the app, the command line and the exports."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,14 @@ from csc_inequalities.results.measures import (
     intervention_spells,
     spells_of,
 )
+from csc_inequalities.results.population import (
+    ALL,
+    EVERYONE,
+    Who,
+    population_note,
+    sex_share,
+    with_children_of,
+)
 from csc_inequalities.results.trend import Trend, trend
 from csc_inequalities.stats import smoothing
 from csc_inequalities.stats.inequality import METHOD as SII_METHOD
@@ -50,6 +58,14 @@ OWN_ETHNIC_NOTE = (
     "Denominators by ethnic group: the authority's own figures. DfE places Chinese (CHNE) "
     "under Other, the Census under Asian; records coded CHNE are counted as Asian here, so "
     "the authority's figures should count Chinese children as Asian too."
+)
+UNFILTERED_COUNTS_NOTE = (
+    "The age and sex filter is not applied: counts per LSOA carry no ages or sexes, so every "
+    "child aged 0-17 is counted."
+)
+FILTERED_ETHNIC_NOTE = (
+    " With an age or sex filter, each ethnic group is assumed to have the authority's age and "
+    "sex make-up."
 )
 INTERNAL_VIEW_NOTE = (
     "Internal view: counts of 1 to 5 and rates built on them are shown unsuppressed. "
@@ -89,6 +105,8 @@ class AnalysisNotes:
     view_note: str
     counted_without_lsoa: float
     counted_outside_authority: float
+    # Why an age and sex filter asked for could not apply ('' when it did, or none was asked).
+    filter_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +213,7 @@ def analysis_notes(
     located: pd.DataFrame,
     denominator_note: str,
     ethnicity_note: str,
+    filter_note: str = "",
 ) -> AnalysisNotes:
     """Labels and method notes that travel with the results."""
     return AnalysisNotes(
@@ -219,6 +238,7 @@ def analysis_notes(
         counted_outside_authority=float(
             counts.loc[counts["lsoa_code"].notna(), "count"].sum() - located["count"].sum()
         ),
+        filter_note=filter_note,
     )  # fmt: skip
 
 
@@ -232,20 +252,31 @@ def run_analysis(
     domain: str = "imd",
     own_children: pd.DataFrame | None = None,
     own_ethnic_children: pd.Series | None = None,
+    age_band: str = ALL,
+    sex: str = ALL,
 ) -> Analysis:
     """Every result for one authority, measure, index year, decile choice and domain.
 
     ``own_children`` (columns ``lsoa_code, children``) and ``own_ethnic_children`` (children
     aged 0-17 indexed by major ethnic group) replace the store's denominators where an
-    authority holds better ones.
+    authority holds better ones. ``age_band`` and ``sex`` (see ``population``) count only
+    those children, in numerators and denominators alike, in every result.
     """
     geography = GEOGRAPHY_BY_IMD_YEAR.get(imd_year)
     if geography is None:
         raise ValueError("imd_year must be 2019 or 2025")
+    who = Who(age_band, sex)
+    unfiltered = ""
+    if not who.everyone and getattr(records, "is_aggregate", False):
+        who, unfiltered = EVERYONE, UNFILTERED_COUNTS_NOTE
+    measure = replace(measure, who=who)
     lsoas = store.authority_lsoas(imd_year, la_code)
     replaced = 0
     if own_children is not None:
         lsoas, replaced = with_own_children(lsoas, own_children)
+    all_children = float(lsoas["children_0_17"].sum())
+    share = sex_share(store, la_code, who.sex)
+    lsoas = with_children_of(lsoas, who, share)
     decile_scheme = deprivation.scheme_name(deciles, 10)
     decile_groups = authority_groups(store, la_code, imd_year, domain, decile_scheme)
     quintile_groups = authority_groups(
@@ -261,7 +292,9 @@ def run_analysis(
     overall = overall_rate(by_decile)
     if own_ethnic_children is not None:
         denominators = own_ethnic_children.reindex(ethnicity.MAJOR_GROUPS).fillna(0.0)
-    elif replaced:
+        if not who.everyone and all_children > 0:
+            denominators = denominators * (float(lsoas["children_0_17"].sum()) / all_children)
+    elif replaced or not who.everyone:
         children = float(lsoas["children_0_17"].sum())
         denominators = ethnicity.ethnic_denominators(store.ethnicity_children, la_code, children)
     else:
@@ -297,8 +330,10 @@ def run_analysis(
         "trend": narrative.trend_sentence(over_time.sii),
         "map": narrative.map_sentence(lsoa_table, smoothing.SMALL_COUNT_THRESHOLD),
     }
-    cwip = cwip_overlay(store, measure.intervention) if deciles == "national" else None
-    if deciles == "national":
+    # England's 2015 gradient counts every child aged 0-17: no comparison for a filter.
+    compared = deciles == "national" and who.everyone
+    cwip = cwip_overlay(store, measure.intervention) if compared else None
+    if compared:
         sentences["cwip"] = narrative.cwip_sentence(cwip, measure)
     intake = intake_alert(records) if isinstance(records, LoadResult) else None
     if intake is not None and intake.level == NOTHING_USED:
@@ -329,8 +364,13 @@ def run_analysis(
             domain,
             counts,
             located,
-            denominator_note(imd_year, replaced, len(lsoas)),
-            OWN_ETHNIC_NOTE if own_ethnic_children is not None else ethnicity.METHOD,
+            denominator_note(imd_year, replaced, len(lsoas))
+            if who.everyone
+            else population_note(who, geography, share)
+            + (f" {denominator_note(imd_year, replaced, len(lsoas))}" if replaced else ""),
+            (OWN_ETHNIC_NOTE if own_ethnic_children is not None else ethnicity.METHOD)
+            + ("" if who.everyone else FILTERED_ETHNIC_NOTE),
+            unfiltered,
         ),
         intake=intake,
     )

@@ -14,6 +14,9 @@ Rules (DfE definitions, applied to the canonical spells table):
 - CIN referrals that ended in no further action (``cin_nfa``) are never counted.
 - Ethnic groups are aligned with Census 2021 for rates: DfE places Chinese (CHNE) under
   Other, the Census under Asian, so CHNE records are counted as Asian.
+- A measure may count only one age band and sex (``Measure.who``): the child's age on the
+  reference date (open at a date) or at the start (starts), after the rules above have chosen
+  the spells (see ``population``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from csc_inequalities.results.population import EVERYONE, Who
 
 if TYPE_CHECKING:
     from csc_inequalities.records.canonical import LoadResult
@@ -79,6 +84,7 @@ class Measure:
     intervention: str
     count_kind: str
     reference_date: date
+    who: Who = EVERYONE
 
     def __post_init__(self) -> None:
         if self.intervention not in INTERVENTIONS:
@@ -106,9 +112,17 @@ class Measure:
         return date(self.year - 1, 4, 1)
 
     def noun(self) -> str:
-        """What is counted, in words (children looked after / periods of care)."""
+        """What is counted, in words (children looked after / periods of care), and of whom."""
         children, spells = _NOUNS[self.intervention]
-        return children if self.count_kind == "at_date" else spells
+        noun = children if self.count_kind == "at_date" else spells
+        if self.who.everyone:
+            return noun
+        if noun.startswith("children ") and (self.count_kind, self.intervention) != (
+            "starts",
+            "CIN",
+        ):
+            return f"{self.who.people()}{noun.removeprefix('children')}"
+        return f"{noun} for {self.who.people()}"
 
     def when(self) -> str:
         """The date or period, in words."""
@@ -118,15 +132,15 @@ class Measure:
         return f"in the year {period}"
 
     def label(self) -> str:
-        """A full label for titles and captions."""
-        noun = self.noun()
-        return f"{noun[0].upper()}{noun[1:]} {self.when()}"
+        """A full label for titles and captions (naming the age band and sex, if any)."""
+        noun = _NOUNS[self.intervention][0 if self.count_kind == "at_date" else 1]
+        return f"{noun[0].upper()}{noun[1:]} {self.when()}{self.who.suffix()}"
 
     def series_label(self) -> str:
         """A label for results over several years (no single date)."""
-        noun = self.noun()
+        noun = _NOUNS[self.intervention][0 if self.count_kind == "at_date" else 1]
         when = "at 31 March each year" if self.count_kind == "at_date" else "each year to 31 March"
-        return f"{noun[0].upper()}{noun[1:]} {when}"
+        return f"{noun[0].upper()}{noun[1:]} {when}{self.who.suffix()}"
 
     def likely_to(self) -> str:
         """The verb phrase for plain-language sentences ('to be looked after')."""
@@ -197,28 +211,46 @@ def census_group(spells: pd.DataFrame) -> pd.Series:
     return spells["ethnic_group"].where(~chinese, "Asian").fillna("Not known")
 
 
-def intervention_spells(spells: pd.DataFrame, intervention: str) -> pd.DataFrame:
-    """Spells of one intervention that can count (CIN referrals ending in NFA never do)."""
+def intervention_mask(spells: pd.DataFrame, intervention: str) -> np.ndarray:
+    """Which spells are of one intervention and can count (CIN referrals ending in NFA never do)."""
     keep = spells["intervention"].to_numpy(dtype=object) == intervention
     if intervention == "CIN" and "cin_nfa" in spells:
         keep &= ~spells["cin_nfa"].fillna(False).to_numpy(dtype=bool)
-    return spells[keep]
+    return keep
 
 
-def counted_spells(spells: pd.DataFrame, measure: Measure) -> pd.DataFrame:
-    """The rows the measure counts: one per child, or one per spell for CIN and CPP starts."""
-    chosen = intervention_spells(spells, measure.intervention)
+def intervention_spells(spells: pd.DataFrame, intervention: str) -> pd.DataFrame:
+    """Spells of one intervention that can count."""
+    return spells[intervention_mask(spells, intervention)]
+
+
+def counted_spells(
+    spells: pd.DataFrame, measure: Measure, extra: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The rows the measure counts: one per child, or one per spell for CIN and CPP starts.
+
+    ``extra`` names further spell columns to keep (e.g. birth date and sex, to split by age).
+    """
+    keep = intervention_mask(spells, measure.intervention)
     day = pd.Timestamp(measure.reference_date)
-    start = chosen["start_date"]
+    start = spells["start_date"].to_numpy(dtype="datetime64[ns]")
     if measure.count_kind == "at_date":
-        end = chosen["end_date"]
-        chosen = chosen[(start <= day) & (end.isna() | (end > day))]
-        chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="last")
+        end = spells["end_date"].to_numpy(dtype="datetime64[ns]")
+        keep &= (start <= day.to_datetime64()) & (np.isnat(end) | (end > day.to_datetime64()))
     else:
-        chosen = chosen[(start >= pd.Timestamp(measure.period_start)) & (start <= day)]
-        if measure.intervention == "CLA":
-            chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="first")
-    return chosen[COUNTED_COLUMNS].assign(ethnic_group=census_group(chosen))
+        first = pd.Timestamp(measure.period_start).to_datetime64()
+        keep &= (start >= first) & (start <= day.to_datetime64())
+    # Only the columns needed, and the rows chosen, are copied (spells can be 100,000 rows).
+    needed = [*COUNTED_COLUMNS, "start_date", "ethnicity_code", "sex", "date_of_birth", *extra]
+    chosen = spells[list(dict.fromkeys(needed))].iloc[np.flatnonzero(keep)]
+    if measure.count_kind == "at_date":
+        chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="last")
+    elif measure.intervention == "CLA":
+        chosen = chosen.sort_values("start_date").drop_duplicates("child_id", keep="first")
+    if not measure.who.everyone:
+        on = day.to_datetime64() if measure.count_kind == "at_date" else chosen["start_date"]
+        chosen = chosen[measure.who.keep(chosen["sex"], chosen["date_of_birth"], on)]
+    return chosen[[*COUNTED_COLUMNS, *extra]].assign(ethnic_group=census_group(chosen))
 
 
 def _counts_of(records: LoadResult | pd.DataFrame) -> pd.DataFrame | None:

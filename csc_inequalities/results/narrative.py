@@ -163,10 +163,10 @@ def excess_sentence(excess: Excess, measure: Measure, la_name: str) -> str:
 def overall_sentence(overall: OverallRate, measure: Measure, la_name: str) -> str:
     """The authority's count and rate."""
     if math.isnan(overall.rate_per_10000):
-        return f"No children aged 0-17 are recorded for {la_name}'s neighbourhoods."
+        return f"No {measure.who.people()} are recorded for {la_name}'s neighbourhoods."
     return (
         f"{la_name} had {_number(overall.count)} {measure.noun()} {measure.when()}, a rate of "
-        f"{_rate(overall.rate_per_10000)} per 10,000 children aged 0-17 (95% interval "
+        f"{_rate(overall.rate_per_10000)} per 10,000 {measure.who.people()} (95% interval "
         f"{_rate(overall.lower_95ci)} to {_rate(overall.upper_95ci)})."
     )
 

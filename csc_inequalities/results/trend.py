@@ -65,13 +65,18 @@ def counted_matrix(spells: pd.DataFrame, measure: Measure, years: list[int]) -> 
         end = spells["end_date"].to_numpy(dtype="datetime64[ns]")
         still_open = np.isnat(end)[:, None] | (end[:, None] > ends[None, :])
         counted = (start[:, None] <= ends[None, :]) & still_open
-        return _one_per_child(counted, child, start, last=True)
-    starts = pd.DatetimeIndex(start)
-    year_of = starts.year + (starts.month >= 4)
-    counted = year_of.to_numpy()[:, None] == np.array(years)[None, :]
-    if measure.intervention == "CLA":
-        return _one_per_child(counted, child, start, last=False)
-    return counted
+        counted = _one_per_child(counted, child, start, last=True)
+    else:
+        starts = pd.DatetimeIndex(start)
+        year_of = starts.year + (starts.month >= 4)
+        counted = year_of.to_numpy()[:, None] == np.array(years)[None, :]
+        if measure.intervention == "CLA":
+            counted = _one_per_child(counted, child, start, last=False)
+    if measure.who.everyone:
+        return counted
+    # Age on each year's 31 March (children open then) or at the start (starts in the year).
+    on = ends[None, :] if measure.count_kind == "at_date" else start[:, None]
+    return counted & measure.who.keep(spells["sex"], spells["date_of_birth"], on)
 
 
 def trend(

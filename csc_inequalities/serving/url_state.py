@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from csc_inequalities.reference.store import GEOGRAPHY_BY_IMD_YEAR
 from csc_inequalities.results.deprivation import DOMAINS
+from csc_inequalities.results.population import AGE_BANDS, SEXES
 
 DEFAULTS: dict[str, str] = {
     "la": "E06000009",
@@ -17,6 +18,8 @@ DEFAULTS: dict[str, str] = {
     "count": "at_date",
     "year": "",
     "view": "internal",
+    "age": "all",
+    "sex": "all",
 }
 ALLOWED: dict[str, tuple[str, ...]] = {
     "imd": tuple(str(year) for year in GEOGRAPHY_BY_IMD_YEAR),
@@ -25,6 +28,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "intervention": ("CIN", "CPP", "CLA"),
     "count": ("at_date", "starts"),
     "view": ("internal", "publication"),
+    "age": tuple(AGE_BANDS),
+    "sex": tuple(SEXES),
 }
 
 
@@ -47,7 +52,16 @@ def _is_valid(key: str, value: str, known_las: set[str]) -> bool:
     return value in ALLOWED.get(key, ())
 
 
+# Left out of a link at their default, so links without an age or sex filter stay as they were.
+OMITTED_AT_DEFAULT = ("age", "sex")
+
+
 def query_from_settings(settings: Mapping[str, object]) -> str:
     """The query string for the current settings, in a fixed order so links are stable."""
-    pairs = [(key, str(settings[key])) for key in DEFAULTS if settings.get(key) not in (None, "")]
+    pairs = [
+        (key, str(settings[key]))
+        for key in DEFAULTS
+        if settings.get(key) not in (None, "")
+        and not (key in OMITTED_AT_DEFAULT and settings[key] == DEFAULTS[key])
+    ]
     return "?" + urlencode(pairs)

@@ -12,6 +12,8 @@ TAB_READY = {
     "gradient": "#gradient-plot .main-svg",
     "ethnicity": "#ethnicity-chart .main-svg",
     "trend": "#trend-years_note p",
+    "cascade": "#cascade-plot .main-svg",
+    "age": "#age-plot .main-svg",
     "standardise": "#decomposition-chart .main-svg, #standardise-unavailable",
     "localities": "#funnel-chart .main-svg, #localities-unavailable-funnel",
     "context": "#context-trend-chart .main-svg",

@@ -19,6 +19,8 @@ SIDEBAR_ORDER = [
     "controls-intervention",
     "controls-count_kind",
     "controls-year",
+    "controls-age_band",
+    "controls-sex",
     "controls-view",
 ]
 
