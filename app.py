@@ -11,6 +11,7 @@ from csc_inequalities.reference.maps_data import authority_geojson_url
 from csc_inequalities.reference.memory import tune_garbage_collection
 from csc_inequalities.reference.store import load_store
 from csc_inequalities.serving.url_state import settings_from_query
+from csc_inequalities.settings import exit_on_unusable_settings
 from modules.about import about_ui
 from modules.age_sex import age_sex_server, age_sex_ui
 from modules.banner import banner_server, banner_ui
@@ -30,6 +31,7 @@ from modules.standardise import standardise_server, standardise_ui
 from modules.trend import trend_server, trend_ui
 from modules.upload import upload_server, upload_ui
 
+exit_on_unusable_settings()
 STORE = load_store()
 tune_garbage_collection()  # after loading what lives as long as the process
 look_up_source_locations_once()

@@ -9,6 +9,7 @@ import pkgutil
 import sys
 
 from csc_inequalities import __version__, commands
+from csc_inequalities.settings import SettingError, check_environment
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_environment()
         return int(args.handler(args) or 0)
-    except commands.UserError as error:
+    except (commands.UserError, SettingError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:

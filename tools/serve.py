@@ -23,11 +23,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from csc_inequalities.settings import number_setting
+
 ROOT = Path(__file__).resolve().parents[1]
 NGINX_DIR = ROOT / "deploy" / "nginx"
 TEMPLATE = NGINX_DIR / "explorer.conf.template"
 TEMPLATE_VALUES = ("CSC_LISTEN", "CSC_UPSTREAM_SERVERS", "CSC_UPLOAD_MAX_MB")
-DEFAULT_UPLOAD_MAX_MB = "50"
 STARTUP_SECONDS = 120.0
 STOP_SECONDS = 10.0
 # Only one worker per process: Shiny keeps each session in the memory of the process that made it.
@@ -60,12 +61,7 @@ def render_template(values: Mapping[str, str], template: Path = TEMPLATE) -> str
 
 def upload_max_mb(environ: Mapping[str, str] | None = None) -> str:
     """nginx's body limit in MB: the app's own CSC_UPLOAD_MAX_MB (default 50), whole MB up."""
-    configured = (environ if environ is not None else os.environ).get("CSC_UPLOAD_MAX_MB", "")
-    try:
-        megabytes = float(configured) if configured.strip() else float(DEFAULT_UPLOAD_MAX_MB)
-    except ValueError:
-        return DEFAULT_UPLOAD_MAX_MB
-    return str(max(1, math.ceil(megabytes)))
+    return str(max(1, math.ceil(number_setting("CSC_UPLOAD_MAX_MB", environ))))
 
 
 def write_nginx_config(

@@ -30,6 +30,7 @@ from csc_inequalities.figures.style import (
 )
 from csc_inequalities.publication.disclosure import View
 from csc_inequalities.publication.view_context import ViewContext
+from csc_inequalities.settings import path_setting
 
 if TYPE_CHECKING:
     from csc_inequalities.publication.report_content import ReportChart
@@ -72,7 +73,8 @@ def working_browser() -> str:
     It is started once with --version, so a missing or broken browser is reported at once
     instead of failing inside kaleido's background thread while the export waits for ever.
     """
-    configured = os.environ.get("BROWSER_PATH")
+    chosen = path_setting("BROWSER_PATH")
+    configured = str(chosen) if chosen is not None else None
     candidates = [configured] if configured else [str(DEBIAN_CHROMIUM), *BROWSER_NAMES]
     for candidate in candidates:
         path = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import warnings
 import zipfile
@@ -13,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from csc_inequalities.records.issues import RecordsError
+from csc_inequalities.settings import number_setting
 
-DEFAULT_UPLOAD_MAX_MB = 50.0
 XLSX_MAX_EXPANSION = 20
 XLSX_MAX_MEMBER_RATIO = 200
 # What any upload may hold, so every file is read or refused in seconds and bounded memory:
@@ -78,12 +77,7 @@ class Table:
 
 def upload_limit_bytes() -> int:
     """The upload size cap: CSC_UPLOAD_MAX_MB megabytes (default 50), so a server is not swamped."""
-    configured = os.environ.get("CSC_UPLOAD_MAX_MB", "")
-    try:
-        megabytes = float(configured) if configured.strip() else DEFAULT_UPLOAD_MAX_MB
-    except ValueError:
-        megabytes = DEFAULT_UPLOAD_MAX_MB
-    return int(megabytes * 1024 * 1024)
+    return int(number_setting("CSC_UPLOAD_MAX_MB") * 1024 * 1024)
 
 
 def check_declared_size(name: str, size: int) -> None:

@@ -7,43 +7,26 @@ ASGI traffic and /healthz reports it, so a balancer or an orchestrator can act o
 from __future__ import annotations
 
 import html
-import os
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# Measured with bench/load_client.py on a 2-core machine (bench/RESULTS.md, "Capacity under
-# load"): with 20 users changing authority, measure and tab every 1-3 s one process answered
-# half the changes within about 0.5 s and stayed near 400 MB; with 25 the slowest twentieth took
-# over 2 s. Beyond 20 a new visitor is asked to come back rather than slow everyone down.
-DEFAULT_MAX_SESSIONS = 20
-DEFAULT_IDLE_MINUTES = 30.0
+from csc_inequalities.settings import number_setting
+
 # A page just sent holds a place this long, so visitors arriving together cannot all be let in
 # before their websockets connect and are counted.
 RESERVATION_S = 30.0
 RETRY_AFTER_S = 120
 
 
-def _number(environ: Mapping[str, str] | None, name: str) -> float | None:
-    """A positive number from the environment, or None when unset or unreadable."""
-    configured = (environ if environ is not None else os.environ).get(name, "").strip()
-    try:
-        value = float(configured)
-    except ValueError:
-        return None
-    return value if value > 0 else None
-
-
 def max_sessions_from_env(environ: Mapping[str, str] | None = None) -> int:
     """Sessions one process takes before turning new visitors away (CSC_MAX_SESSIONS)."""
-    value = _number(environ, "CSC_MAX_SESSIONS")
-    return int(value) if value is not None and value >= 1 else DEFAULT_MAX_SESSIONS
+    return int(number_setting("CSC_MAX_SESSIONS", environ))
 
 
 def idle_seconds_from_env(environ: Mapping[str, str] | None = None) -> float:
     """Seconds without a message from the browser before a session ends (CSC_IDLE_MINUTES)."""
-    value = _number(environ, "CSC_IDLE_MINUTES")
-    return 60.0 * (value if value is not None else DEFAULT_IDLE_MINUTES)
+    return 60.0 * number_setting("CSC_IDLE_MINUTES", environ)
 
 
 @dataclass

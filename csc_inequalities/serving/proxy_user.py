@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
+
+from csc_inequalities.settings import flag_setting
 
 # Most readable first: oauth2-proxy's preferred username and e-mail (auth_request headers, or
 # X-Forwarded-* in its reverse-proxy mode), then plain user ids, then ShinyProxy's.
@@ -21,8 +22,7 @@ MAX_NAME_LENGTH = 120
 
 def proxy_user_trusted(environ: Mapping[str, str] | None = None) -> bool:
     """CSC_TRUST_PROXY_USER=1 says every request comes through a proxy that sets the headers."""
-    value = (environ if environ is not None else os.environ).get("CSC_TRUST_PROXY_USER", "")
-    return value.strip().lower() in {"1", "true", "yes"}
+    return flag_setting("CSC_TRUST_PROXY_USER", environ)
 
 
 def signed_in_user(headers: Mapping[str, str], trusted: bool) -> str | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
+
+from csc_inequalities.settings import text_setting
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -56,7 +57,7 @@ POLICY_VIOLATION = 1008
 
 def allowed_origins_from_env(environ: MutableMapping[str, str] | None = None) -> frozenset[str]:
     """Origins a proxy that rewrites Host serves the app from (CSC_ALLOWED_ORIGINS, commas)."""
-    configured = (environ if environ is not None else os.environ).get("CSC_ALLOWED_ORIGINS", "")
+    configured = text_setting("CSC_ALLOWED_ORIGINS", environ)
     return frozenset(
         normalised for item in configured.split(",") if (normalised := normalise_origin(item))
     )

@@ -10,6 +10,7 @@ import pytest
 from csc_inequalities.serving import capacity
 from csc_inequalities.serving.capacity import IdleClock, SessionCount
 from csc_inequalities.serving.session_gate import ENDED_MESSAGE, KEY_COOKIE, SessionGate
+from csc_inequalities.settings import DEFAULT_IDLE_MINUTES, DEFAULT_MAX_SESSIONS, SettingError
 
 TITLE = "Children's social care inequalities explorer"
 
@@ -46,15 +47,28 @@ def test_sessions_without_a_page_of_their_own_are_counted_and_never_go_below_zer
 @pytest.mark.parametrize(
     ("environ", "sessions", "idle_s"),
     [
-        ({}, capacity.DEFAULT_MAX_SESSIONS, capacity.DEFAULT_IDLE_MINUTES * 60),
+        ({}, DEFAULT_MAX_SESSIONS, DEFAULT_IDLE_MINUTES * 60),
         ({"CSC_MAX_SESSIONS": "12", "CSC_IDLE_MINUTES": "5"}, 12, 300.0),
-        ({"CSC_MAX_SESSIONS": "0", "CSC_IDLE_MINUTES": "soon"}, 20, 1800.0),
         ({"CSC_MAX_SESSIONS": "", "CSC_IDLE_MINUTES": "0.1"}, 20, 6.0),
     ],
 )
 def test_limits_come_from_the_environment_with_sensible_defaults(environ, sessions, idle_s):
     assert capacity.max_sessions_from_env(environ) == sessions
     assert capacity.idle_seconds_from_env(environ) == pytest.approx(idle_s)
+
+
+@pytest.mark.parametrize(
+    ("read", "environ"),
+    [
+        (capacity.max_sessions_from_env, {"CSC_MAX_SESSIONS": "0"}),
+        (capacity.max_sessions_from_env, {"CSC_MAX_SESSIONS": "many"}),
+        (capacity.idle_seconds_from_env, {"CSC_IDLE_MINUTES": "soon"}),
+    ],
+)
+def test_an_impossible_limit_is_refused_by_name_not_replaced_by_the_default(read, environ):
+    (name,) = environ
+    with pytest.raises(SettingError, match=name):
+        read(environ)
 
 
 def test_the_idle_clock_restarts_on_every_message():

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from csc_inequalities.records.sniff import DEFAULT_UPLOAD_MAX_MB
 from csc_inequalities.serving.proxy_user import USER_HEADERS
+from csc_inequalities.settings import DEFAULT_UPLOAD_MAX_MB
 from tools.serve import NGINX_DIR, render_template, upload_max_mb, write_nginx_config
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,6 +11,7 @@ import pytest
 CORE = Path(__file__).resolve().parents[2] / "csc_inequalities"
 # Each package may import the packages listed before it, never those after it.
 LAYERS = (
+    ("settings",),
     ("stats", "records"),
     ("reference",),
     ("results",),
