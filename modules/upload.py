@@ -7,6 +7,7 @@ import contextlib
 import os
 from collections.abc import Callable
 
+from htmltools import TagChild
 from shiny import Inputs, Outputs, Session, module, reactive, render, ui
 
 from csc_inequalities.exports.tables import issues_csv
@@ -133,6 +134,65 @@ def upload_ui() -> ui.TagList:
     )
 
 
+def mapping_card(columns: list[str], suggested: dict[str, str], problem: str) -> ui.Tag | None:
+    """The extract's column-mapping step: a select per field, or why the columns are unknown."""
+    if problem:
+        return ui.div(problem, class_="alert alert-danger", role="alert")
+    if not columns:
+        return None
+    return ui.card(
+        ui.card_header(ui.h3("Confirm the columns of your extract", class_="h6 m-0")),
+        ui.p(
+            "Each field was matched to a column by its name. Check or correct the matches "
+            "before the files are read; nothing is counted until you press 'Read the files'."
+        ),
+        ui.layout_column_wrap(
+            *[mapping_select(field, columns, suggested) for field in EXTRACT_FIELDS],
+            width="18rem",
+        ),
+    )
+
+
+def read_status(
+    loaded: LoadResult | None, running: bool, message: str, notice: str
+) -> ui.TagList | None:
+    """What the upload panel says: reading, an error, or what was read, used and dropped."""
+    parts: list[TagChild] = []
+    if running:
+        parts.append(
+            ui.div(
+                "Reading and checking the files, in this session's memory only.",
+                class_="alert alert-info",
+            )
+        )
+    if message:
+        parts.append(ui.div(message, class_="alert alert-danger", role="alert"))
+    elif notice and loaded is None:
+        parts.append(ui.div(notice, class_="alert alert-info", role="status"))
+    if loaded is None:
+        return ui.TagList(*parts) if parts else None
+    summary = loaded.summary.rename(columns=SUMMARY_LABELS)
+    reasons = loaded.reason_counts().rename(columns=REASON_LABELS)
+    totals = loaded.totals().rename(columns={"measure": "Measure", "records": "Records"})
+    parts += [
+        ui.h3("What was read", class_="h5 mt-3"),
+        html_table(summary, "Records read, used and dropped, by file", "upload-summary"),
+        html_table(totals, "Totals over all files", "upload-totals"),
+        ui.h3("Why records were dropped or doubtful", class_="h5 mt-3"),
+        html_table(reasons, "Dropped and doubtful records by reason", "upload-reasons")
+        if not reasons.empty
+        else ui.p("Every record was read and used."),
+        ui.download_button(
+            "issues_download", "Download the issue list (CSV: file, row, child id, reason)"
+        )
+        if not loaded.issues.empty
+        else None,
+        ui.h3("How the records were read", class_="h5 mt-3"),
+        ui.tags.ul(*[ui.tags.li(note) for note in loaded.notes]),
+    ]
+    return ui.TagList(*parts)
+
+
 @module.server
 def upload_server(
     input: Inputs, output: Outputs, session: Session, store: ReferenceStore, settings: Settings
@@ -172,22 +232,7 @@ def upload_server(
 
     @render.ui
     def mapping():
-        columns, suggested, problem = extract_choices()
-        if problem:
-            return ui.div(problem, class_="alert alert-danger", role="alert")
-        if not columns:
-            return None
-        return ui.card(
-            ui.card_header(ui.h3("Confirm the columns of your extract", class_="h6 m-0")),
-            ui.p(
-                "Each field was matched to a column by its name. Check or correct the matches "
-                "before the files are read; nothing is counted until you press 'Read the files'."
-            ),
-            ui.layout_column_wrap(
-                *[mapping_select(field, columns, suggested) for field in EXTRACT_FIELDS],
-                width="18rem",
-            ),
-        )
+        return mapping_card(*extract_choices())
 
     def confirmed_mapping() -> dict[str, str] | None:
         if not extract_choices()[0]:
@@ -257,41 +302,8 @@ def upload_server(
 
     @render.ui
     def status():
-        loaded = result()
-        parts = []
-        if read_task.status() == "running":
-            parts.append(
-                ui.div(
-                    "Reading and checking the files, in this session's memory only.",
-                    class_="alert alert-info",
-                )
-            )
-        if message():
-            parts.append(ui.div(message(), class_="alert alert-danger", role="alert"))
-        elif notice() and loaded is None:
-            parts.append(ui.div(notice(), class_="alert alert-info", role="status"))
-        if loaded is None:
-            return ui.TagList(*parts) if parts else None
-        summary = loaded.summary.rename(columns=SUMMARY_LABELS)
-        reasons = loaded.reason_counts().rename(columns=REASON_LABELS)
-        totals = loaded.totals().rename(columns={"measure": "Measure", "records": "Records"})
-        parts += [
-            ui.h3("What was read", class_="h5 mt-3"),
-            html_table(summary, "Records read, used and dropped, by file", "upload-summary"),
-            html_table(totals, "Totals over all files", "upload-totals"),
-            ui.h3("Why records were dropped or doubtful", class_="h5 mt-3"),
-            html_table(reasons, "Dropped and doubtful records by reason", "upload-reasons")
-            if not reasons.empty
-            else ui.p("Every record was read and used."),
-            ui.download_button(
-                "issues_download", "Download the issue list (CSV: file, row, child id, reason)"
-            )
-            if not loaded.issues.empty
-            else None,
-            ui.h3("How the records were read", class_="h5 mt-3"),
-            ui.tags.ul(*[ui.tags.li(note) for note in loaded.notes]),
-        ]
-        return ui.TagList(*parts)
+        running = read_task.status() == "running"
+        return read_status(result(), running, message(), notice())
 
     @reactive.calc
     def uploaded() -> LoadResult | None:

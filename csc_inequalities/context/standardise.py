@@ -129,6 +129,14 @@ def england_reference(store: Any, measure: Measure, imd_year: int) -> ReferenceG
     """England's estimated decile rates for a measure, or the reason there are none."""
     intervention, count_kind = measure.intervention, measure.count_kind
     column = _CWIP_COLUMNS.get(intervention)
+    if not measure.who.everyone:
+        # CWIP's gradient and DfE's England rate count every child aged 0-17: comparing a
+        # filtered count with them would mix one age and sex make-up with another.
+        return (
+            f"England's rates by decile are known only for all children aged 0-17, not for "
+            f"{measure.who.people()}: choose all ages and both sexes, or upload a reference "
+            "gradient (decile, rate) for these children"
+        )
     if column is None:
         return (
             "the Child Welfare Inequalities Project published no gradient for children in "

@@ -7,10 +7,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from shiny.playwright import controller
 
-from tests.e2e.browsing import TAB_READY, open_app, open_tab, read_uploads, wait_until_settled
+from tests.helpers.accessibility import AXE_OPTIONS, assert_no_violations
+from tests.helpers.browsing import TAB_READY, open_app, open_tab, read_uploads, wait_until_settled
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}}
 SIDEBAR_ORDER = [
     "controls-la-selectized",
     "controls-imd",
@@ -29,17 +28,6 @@ SIDEBAR_ORDER = [
 def axe() -> Axe:
     """axe-core as bundled by axe-playwright-python: no network needed."""
     return Axe()
-
-
-def readable(violations: list[dict]) -> str:
-    """One line per rule and affected element, with axe's advice on fixing it."""
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
-            summary = " ".join(node.get("failureSummary", "").split())
-            lines.append(f"    {node['target']}: {summary}")
-    return "\n".join(lines)
 
 
 def violations_on_every_tab(page: Page, axe: Axe) -> dict[str, list[dict]]:
@@ -61,12 +49,6 @@ def violations_on_every_tab(page: Page, axe: Axe) -> dict[str, list[dict]]:
         if result.violations_count:
             found[tab] = result.response["violations"]
     return found
-
-
-def assert_no_violations(found: dict[str, list[dict]]) -> None:
-    """Fail with every violation listed by tab."""
-    report = "\n".join(f"[{tab}]\n{readable(violations)}" for tab, violations in found.items())
-    assert not found, f"axe found WCAG 2.2 A/AA violations:\n{report}"
 
 
 def test_demo_data_has_no_violations(page: Page, app, axe: Axe) -> None:

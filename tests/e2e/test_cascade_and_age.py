@@ -10,8 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browsing import open_app, open_tab, read_uploads, wait_until_settled
-from tests.e2e.test_accessibility import AXE_OPTIONS, assert_no_violations
+from tests.helpers.accessibility import AXE_OPTIONS, assert_no_violations
+from tests.helpers.browsing import open_app, open_tab, read_uploads, wait_until_settled
 
 pytestmark = pytest.mark.e2e
 

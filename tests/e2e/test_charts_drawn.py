@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from tests.e2e.browsing import open_app, open_tab
+from tests.helpers.browsing import open_app, open_tab
 
 CHART_TABS = ("areas", "gradient", "ethnicity", "trend", "context")
 # For each drawn figure: its id, the trace types it asked for and the types plotly.js drew

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.browsing import open_app, open_tab
+from tests.helpers.browsing import open_app, open_tab
 
 CHART_TABS = ("areas", "gradient", "ethnicity", "trend", "context")
 SAMPLE_SIZE = 20

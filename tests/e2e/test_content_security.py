@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import ConsoleMessage, Page
 
-from tests.e2e.browsing import TAB_READY, open_app, open_tab
+from tests.helpers.browsing import TAB_READY, open_app, open_tab
 
 # Collects every violation the page reports, from the first script on.
 RECORD_VIOLATIONS = """

@@ -8,7 +8,7 @@ from shiny.playwright import controller
 from csc_inequalities.context.adjusted import adjusted_comparison, adjusted_sentence
 from csc_inequalities.context.neighbours import statistical_neighbours
 from csc_inequalities.context.official_rates import trend_table
-from tests.e2e.browsing import open_tab
+from tests.helpers.browsing import open_tab
 
 BLACKPOOL = "E06000009"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browsing import open_app, open_tab, read_uploads, wait_until_settled
+from tests.helpers.browsing import open_app, open_tab, read_uploads, wait_until_settled
 
 KENT = "E10000016"
 

@@ -17,11 +17,11 @@ from csc_inequalities.records.load import load_records
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.deprivation import LOCAL_EXPLANATION, NATIONAL_EXPLANATION
 from csc_inequalities.results.measures import Measure, year_ending
-from tests.e2e.browsing import open_app, open_tab, read_uploads, wait_until_settled
+from tests.helpers.browsing import open_app, open_tab, read_uploads, wait_until_settled
+from tests.helpers.downloads import PNG_SIGNATURE
 
 KENT = "E10000016"
 BLACKPOOL = "E06000009"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NUMERIC_COLUMNS = ("lsoas", "children", "count", "rate_per_10000", "lower_95ci", "upper_95ci")
 
 

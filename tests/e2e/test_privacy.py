@@ -15,9 +15,9 @@ from pathlib import Path
 from playwright.sync_api import Browser, expect
 
 from csc_inequalities.demo import STANDARD_RETURN_FILES, demo_files
-from tests.e2e.browsing import open_app, open_tab, wait_until_settled
-from tests.e2e.own_app import own_app
-from tests.e2e.test_every_download import check_file, download
+from tests.helpers.browsing import open_app, open_tab, wait_until_settled
+from tests.helpers.downloads import check_file, download
+from tests.helpers.own_app import own_app
 
 BLACKPOOL = "E06000009"
 # Names no log line could contain by chance.

@@ -12,9 +12,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 from shiny.playwright import controller
 
-from tests.e2e.browsing import open_app, open_tab, read_uploads
-from tests.e2e.own_app import own_app
-from tests.e2e.test_accessibility import AXE_OPTIONS, readable
+from tests.helpers.accessibility import AXE_OPTIONS, readable
+from tests.helpers.browsing import open_app, open_tab, read_uploads
+from tests.helpers.own_app import own_app
 
 DEMO_BANNER = "Synthetic demonstration data"
 UPLOAD_BANNER = "Your uploaded records"

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 from playwright.sync_api import Page, expect
 from shiny.playwright import controller
 
-from tests.e2e.browsing import open_app, open_tab, read_uploads
+from tests.helpers.browsing import open_app, open_tab, read_uploads
 
 SHARED = {
     "la": "E08000025",

@@ -14,7 +14,7 @@ from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.results.analysis import authority_groups, run_analysis
 from csc_inequalities.results.gradient import gradient_table
 from csc_inequalities.results.measures import Measure, count_by_lsoa, default_measure, year_ending
-from tests.unit.synthetic_store import synthetic_spells, synthetic_store
+from tests.helpers.synthetic_store import synthetic_spells, synthetic_store
 
 LA = "E06000009"
 

@@ -32,7 +32,7 @@ from csc_inequalities.build.sources import (
     verify_inputs,
 )
 from csc_inequalities.reference.paths import manifest_path
-from tests.unit.official_samples import WRITERS
+from tests.helpers.official_samples import WRITERS
 
 MANIFEST = load_manifest(manifest_path())
 

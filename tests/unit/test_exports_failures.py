@@ -16,7 +16,7 @@ from csc_inequalities.exports import images
 from csc_inequalities.exports.report_docx import report_docx
 from csc_inequalities.publication.report_content import build_report
 from csc_inequalities.publication.view_context import view_context
-from tests.unit.exports_analysis import synthetic_analysis
+from tests.helpers.exports_analysis import synthetic_analysis
 
 
 @pytest.fixture

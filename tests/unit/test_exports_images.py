@@ -18,7 +18,7 @@ from csc_inequalities.exports.images import (
 )
 from csc_inequalities.figures.style import DECILE_DIRECTION, apply_layout
 from csc_inequalities.publication.view_context import view_context
-from tests.unit.exports_analysis import synthetic_analysis
+from tests.helpers.exports_analysis import synthetic_analysis
 
 needs_browser = pytest.mark.skipif(
     shutil.which("chromium") is None and "BROWSER_PATH" not in os.environ,

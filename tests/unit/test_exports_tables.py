@@ -16,7 +16,7 @@ from csc_inequalities.publication.disclosure import SUPPRESSED, DisclosureRule, 
 from csc_inequalities.publication.tables import ViewTable, analysis_tables
 from csc_inequalities.publication.view_context import view_context
 from csc_inequalities.results.trend import Trend
-from tests.unit.exports_analysis import LA_CODE, synthetic_analysis
+from tests.helpers.exports_analysis import LA_CODE, synthetic_analysis
 
 COUNT_COLUMNS = {"count"}
 

@@ -9,7 +9,7 @@ import pytest
 
 from csc_inequalities.results.gradient import CWIP_LABEL, cwip_overlay, gradient_table, overall_rate
 from csc_inequalities.stats.rates import BYARS, EXACT, NO_CHILDREN
-from tests.unit.synthetic_store import synthetic_store
+from tests.helpers.synthetic_store import synthetic_store
 
 LSOAS = pd.DataFrame(
     {

@@ -17,7 +17,7 @@ from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.gradient import CWIP_LABEL
 from csc_inequalities.results.measures import default_measure
-from tests.unit.synthetic_store import synthetic_spells, synthetic_store
+from tests.helpers.synthetic_store import synthetic_spells, synthetic_store
 
 LA = "E06000009"
 

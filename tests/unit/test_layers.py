@@ -97,3 +97,17 @@ def test_no_import_cycle_between_modules():
         if node not in seen:
             visit(node)
     assert not cycles, cycles
+
+
+def test_tests_share_code_only_through_tests_helpers():
+    """A test module imports fixtures from tests/helpers, never from another test module."""
+    tests = CORE.parent / "tests"
+    wrong = {}
+    for path in tests.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                top = node.module.split(".")[0]
+                shared = node.module.startswith(("tests.helpers", "tests.conftest"))
+                if (top == "tests" and not shared) or top.startswith(("test_", "records_")):
+                    wrong.setdefault(path.relative_to(tests).as_posix(), []).append(node.module)
+    assert wrong == {}

@@ -31,7 +31,7 @@ from csc_inequalities.results.localities import (
 from csc_inequalities.results.locality_maps import locality_geojson
 from csc_inequalities.results.measures import Measure
 from csc_inequalities.stats import funnel
-from tests.unit.area_records import counts_records
+from tests.helpers.area_records import counts_records
 
 KENT, BLACKPOOL = "E10000016", "E06000009"
 CPP = Measure("CPP", "at_date", pd.Timestamp("2025-03-31").date())

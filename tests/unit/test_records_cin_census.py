@@ -6,57 +6,13 @@ import xml.etree.ElementTree as ElementTree
 
 import pandas as pd
 import pytest
-from records_fake_store import LA, FakeStore
 
 from csc_inequalities.records.address import ADDRESS_RULE
 from csc_inequalities.records.cin_census import read_cin_census
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
-
-
-def child(child_id: str, details: str, sex: str = "<Sex>F</Sex>", ethnicity: str = "BAFR") -> str:
-    return f"""<Child><ChildIdentifiers><LAchildID>{child_id}</LAchildID>
-    <PersonBirthDate>2015-03-27</PersonBirthDate>{sex}</ChildIdentifiers>
-    <ChildCharacteristics><Ethnicity>{ethnicity}</Ethnicity></ChildCharacteristics>
-    {details}</Child>"""
-
-
-def cin(referral: str, closure: str = "", nfa: str = "0", plans: str = "") -> str:
-    closed = f"<CINclosureDate>{closure}</CINclosureDate>" if closure else ""
-    return f"""<CINdetails><CINreferralDate>{referral}</CINreferralDate>
-    <ReferralSource>1A</ReferralSource>{closed}<ReferralNFA>{nfa}</ReferralNFA>{plans}</CINdetails>"""
-
-
-def plan(start: str, end: str = "") -> str:
-    ended = f"<CPPendDate>{end}</CPPendDate>" if end else ""
-    return f"""<ChildProtectionPlans><CPPstartDate>{start}</CPPstartDate>{ended}
-    <InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse><LatestCategoryOfAbuse>NEG</LatestCategoryOfAbuse>
-    <NumberOfPreviousCPP>0</NumberOfPreviousCPP></ChildProtectionPlans>"""
-
-
-def census(children: str, year: str = "2025", reference: str = "2025-03-31") -> bytes:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<Message><Header><CollectionDetails><Collection>CIN</Collection><Year>{year}</Year>
-<ReferenceDate>{reference}</ReferenceDate></CollectionDetails>
-<Source><SourceLevel>L</SourceLevel><LEA>201</LEA></Source></Header>
-<Children>{children}</Children></Message>""".encode()
-
-
-ADDRESSES = b"""LAchildID,Postcode,Valid from,Valid to
-K1,AB1 2CD,2020-01-01,2024-06-30
-K1,AB1 4CD,2024-07-01,
-K2,ZZ9 9ZZ,,
-K3,AB1 3CD,2026-01-01,
-"""
-
-CHILDREN = (
-    child("K1", cin("2024-05-01", "2024-12-01", "false", plan("2024-06-01", "2024-11-01")))
-    + child("K1", cin("2025-01-10", nfa="true"), sex="<Sex>F</Sex>")
-    + child("K2", cin("2024-09-09", "2024-10-01", "1"), sex="<Sex>M</Sex>", ethnicity="ZZZZ")
-    + child("K3", cin("2024-04-02", nfa="0"), sex="<Sex>U</Sex>")
-    + child("K4", cin("2024-13-45", nfa="0"))
-    + child("K5", cin("2024-04-02", "2024-03-01", "0"))
-)
+from tests.helpers.fake_store import LA, FakeStore
+from tests.helpers.return_samples import ADDRESSES, CHILDREN, census, child, cin
 
 
 def load(xml: bytes = None, addresses: bytes | None = ADDRESSES):

@@ -6,11 +6,11 @@ import io
 
 import pandas as pd
 import pytest
-from records_fake_store import LA, FakeStore
 
 from csc_inequalities.records.extract import CASE_EXTRACT, suggest_mapping
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
+from tests.helpers.fake_store import LA, FakeStore
 
 HEADINGS = (
     "Person ID,Service,Start Date,End Date,Post Code,Ethnicity,Gender,Date of Birth,Legal Status"

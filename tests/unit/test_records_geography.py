@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-from records_fake_store import LA, OTHER_LA, FakeStore
 
 from csc_inequalities.records.geography import (
     change_counts,
@@ -14,6 +13,7 @@ from csc_inequalities.records.geography import (
     resolve_postcodes,
     store_geography,
 )
+from tests.helpers.fake_store import LA, OTHER_LA, FakeStore
 
 
 def tables():

@@ -8,12 +8,12 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
-from records_fake_store import LA, OTHER_LA, FakeStore
 
 from csc_inequalities.records.intake import NOTHING_USED, intake_alert
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
 from csc_inequalities.results.measures import Measure, count_by_lsoa
+from tests.helpers.fake_store import LA, OTHER_LA, FakeStore
 
 EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST
 00101,01/04/2023,S,C2,N1,U1,PR1,,,,AB1 2CD

@@ -12,14 +12,13 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from records_fake_store import LA, FakeStore
-from test_records_cin_census import ADDRESSES, CHILDREN, census
-from test_records_ssda903 import EPISODES, HEADER
 
 from csc_inequalities.exports.tables import issues_csv
 from csc_inequalities.records.canonical import SPELL_COLUMNS, SUMMARY_COLUMNS, LoadResult
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
+from tests.helpers.fake_store import LA, FakeStore
+from tests.helpers.return_samples import ADDRESSES, CHILDREN, EPISODES, HEADER, census
 
 FILES = [
     ("one.csv", EPISODES.encode()),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from records_fake_store import LA, FakeStore
 
 from csc_inequalities.records.load import load_records
 from csc_inequalities.records.lsoa_counts import LSOA_COUNTS
 from csc_inequalities.results.measures import Measure, count_by_lsoa
+from tests.helpers.fake_store import LA, FakeStore
 
 COUNTS = """LSOA11CD,Measure,Count,Ethnic group
 E01000001,CPP,4,White

@@ -9,34 +9,13 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from records_fake_store import LA, FakeStore
 
 from csc_inequalities.records import ssda903
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
 from csc_inequalities.records.sniff import read_tables
-
-EPISODE_HEADING = (
-    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
-)
-EPISODES = f"""{EPISODE_HEADING}
-A,01/04/2020,S,C2,N1,U1,PR1,10/05/2020,X1,,AB1 2CD,,
-A,10/05/2020,P,C2,N1,U2,PR1,01/06/2020,E11,,AB1 2CD,,
-A,01/09/2020,S,C2,N1,U1,PR1,,,,ZZ9 9ZZ,,
-B,01/01/2021,S,V3,N1,U1,PR1,05/01/2021,X1,,AB1 2CD,,
-B,05/01/2021,L,C1,N1,U1,PR1,,,,,,
-C,01/02/2021,S,C2,N1,U1,PR1,01/01/2021,E11,,AB1 2CD,,
-D,01/03/2021,S,C2,N1,U1,PR1,,,,AB1 4CD,,
-D,01/03/2021,S,C2,N1,U1,PR1,,,,AB1 4CD,,
-E,31/02/2021,S,C2,N1,U1,PR1,,,,AB1 2CD,,
-F,01/03/2021,S,E1,N1,U1,PR1,02/03/2021,X1,,,,
-F,02/03/2021,P,E1,N1,U1,PR1,,,,ab13cd,,
-"""
-HEADER = """CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
-A,1,01/01/2010,WBRI,A123,,
-B,2,01/01/2011,XXXX,B123,,
-D,M,01/01/2012,CHNE,D123,,
-"""
+from tests.helpers.fake_store import LA, FakeStore
+from tests.helpers.return_samples import EPISODE_HEADING, EPISODES, HEADER
 
 
 def load(episodes: str = EPISODES, header: str | None = HEADER):

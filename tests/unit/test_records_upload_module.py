@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-from records_fake_store import LA, FakeStore
 from shiny import reactive, render
 from shiny.testserver import test_server
-from test_records_ssda903 import EPISODES, HEADER
 
 from modules.state import Settings
 from modules.upload import upload_server
+from tests.helpers.fake_store import LA, FakeStore
+from tests.helpers.return_samples import EPISODES, HEADER
 
 
 def server(input, output, session):

@@ -18,7 +18,7 @@ from csc_inequalities.publication.disclosure import SUPPRESSED, DisclosureRule
 from csc_inequalities.publication.report_content import WITHHELD_NOTE, build_report
 from csc_inequalities.publication.tables import analysis_tables
 from csc_inequalities.publication.view_context import view_context
-from tests.unit.exports_analysis import synthetic_analysis
+from tests.helpers.exports_analysis import synthetic_analysis
 
 needs_browser = pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Chromium")
 SECTIONS = [

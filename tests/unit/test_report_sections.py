@@ -18,7 +18,7 @@ from csc_inequalities.publication.view_context import view_context
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.localities import localities, scheme_for
 from csc_inequalities.results.measures import Measure
-from tests.unit.area_records import counts_records
+from tests.helpers.area_records import counts_records
 
 KENT = "E10000016"
 CPP = Measure("CPP", "at_date", pd.Timestamp("2025-03-31").date())

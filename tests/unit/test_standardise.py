@@ -23,8 +23,8 @@ from csc_inequalities.publication.view_context import view_context
 from csc_inequalities.records.intake import NOTHING_USED, IntakeAlert
 from csc_inequalities.results.analysis import run_analysis
 from csc_inequalities.results.measures import Measure
-from tests.unit.area_records import counts_records, spell_records
-from tests.unit.synthetic_store import synthetic_spells
+from tests.helpers.area_records import counts_records, spell_records
+from tests.helpers.synthetic_store import synthetic_spells
 
 KENT = "E10000016"
 CPP_2024 = Measure("CPP", "at_date", pd.Timestamp("2024-03-31").date())
@@ -88,6 +88,18 @@ def test_the_sentences_say_more_or_fewer_than_deprivation_predicts(store, kent):
     assert "Its mix of more and less deprived neighbourhoods" in result.sentences["decomposition"]
     keys = summary_rows(result)["key"].tolist()
     assert keys[:3] == ["observed", "expected", "ratio"] and keys[-1] == "attributable"
+
+
+def test_an_age_or_sex_filter_is_not_compared_with_england_all_ages_rates(store):
+    lsoas = store.lsoas(2025).query("la_code == @KENT")
+    records = spell_records(synthetic_spells(lsoas, 9_000, seed=5))
+    girls = run_analysis(records, store, KENT, 2025, CPP_2024, sex="F")
+    result = standardise(girls, store)
+    assert result.ratio is None and result.decomposition is None
+    assert "not for girls aged 0-17" in result.sentences["ratio"]
+    rates = pd.DataFrame({"decile": range(1, 11), "rate_per_10000": np.linspace(50, 5, 10)})
+    given = standardise(girls, store, uploaded_reference(rates, "girls.csv"))
+    assert given.ratio is not None and given.ratio.observed == girls.overall.count
 
 
 def test_refused_records_give_the_reason_not_a_ratio(store, kent):

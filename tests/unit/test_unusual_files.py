@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from records_fake_store import LA, FakeStore
 
 from csc_inequalities.records import sniff
 from csc_inequalities.records.issues import RecordsError
 from csc_inequalities.records.load import load_records
+from tests.helpers.fake_store import LA, FakeStore
 from tests.helpers.unusual_files import cases
 
 # Size-bound cases are built for a 1 MB upload limit here (bench/bench_intake.py runs them
