@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csc_inequalities.commands import UserError
 from csc_inequalities.commands.options import add_analysis_arguments, analysis_from, read_files
 from csc_inequalities.commands.standardise import json_rows, print_issues
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 OUTPUT_COLUMNS = {
     "locality": "locality",
@@ -53,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def scheme_from(text: str | None, store: Any, la_code: str, imd_year: int) -> Any:
+def scheme_from(text: str | None, store: Store, la_code: str, imd_year: int) -> Any:
     """The chosen locality scheme; a file's bad rows are reported and an empty one refused."""
     from csc_inequalities.records.issues import RecordsError
     from csc_inequalities.results.localities import default_scheme_kind, file_scheme, scheme_for

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from csc_inequalities.stats.standardisation import (
     expected_count,
     standardised_ratio,
 )
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 DECILES = np.arange(1, 11)
 _CWIP_COLUMNS = {"CPP": "cpp_rate_per_10000", "CLA": "cla_rate_per_10000"}
@@ -100,7 +103,7 @@ class Standardisation:
 
 
 @functools.lru_cache(maxsize=8)
-def england_children_by_decile(store: Any, imd_year: int) -> np.ndarray:
+def england_children_by_decile(store: Store, imd_year: int) -> np.ndarray:
     """Children aged 0-17 in each national IMD decile of England (the reference population)."""
     lsoas = store.lsoas(imd_year)
     deciles = lsoas["imd_decile"].to_numpy(dtype=int)
@@ -108,7 +111,9 @@ def england_children_by_decile(store: Any, imd_year: int) -> np.ndarray:
     return np.bincount(deciles, weights=children, minlength=11)[1:]
 
 
-def _england_rate(store: Any, measure: Measure) -> tuple[float, int, str] | tuple[None, None, str]:
+def _england_rate(
+    store: Store, measure: Measure
+) -> tuple[float, int, str] | tuple[None, None, str]:
     """DfE's England rate for the measure: the measure's year if published, else the latest."""
     official = official_measure_for(measure.intervention, measure.count_kind)
     if official is None:
@@ -125,7 +130,7 @@ def _england_rate(store: Any, measure: Measure) -> tuple[float, int, str] | tupl
 
 
 @functools.lru_cache(maxsize=64)
-def england_reference(store: Any, measure: Measure, imd_year: int) -> ReferenceGradient | str:
+def england_reference(store: Store, measure: Measure, imd_year: int) -> ReferenceGradient | str:
     """England's estimated decile rates for a measure, or the reason there are none."""
     intervention, count_kind = measure.intervention, measure.count_kind
     column = _CWIP_COLUMNS.get(intervention)
@@ -198,7 +203,7 @@ def uploaded_reference(rates: pd.DataFrame, file_label: str) -> ReferenceGradien
 
 
 def decile_table(
-    analysis: Analysis, store: Any, reference: ReferenceGradient | None
+    analysis: Analysis, store: Store, reference: ReferenceGradient | None
 ) -> pd.DataFrame:
     """Per national IMD decile: the authority's children, count and rate, and the reference's."""
     lsoas = store.authority_lsoas(analysis.imd_year, analysis.la_code)
@@ -231,7 +236,7 @@ def decile_table(
 
 
 def standardise(
-    analysis: Analysis, store: Any, reference: ReferenceGradient | str | None = None
+    analysis: Analysis, store: Store, reference: ReferenceGradient | str | None = None
 ) -> Standardisation:
     """The authority against England's (or the given) decile rates; reference None = England's."""
     measure = analysis.measure

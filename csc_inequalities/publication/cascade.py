@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,11 @@ from csc_inequalities.publication.disclosure import (
 from csc_inequalities.publication.tables import ViewTable
 from csc_inequalities.publication.view_context import ViewContext
 from csc_inequalities.results.population import AGE_BANDS, ALL, SEXES
+
+if TYPE_CHECKING:
+    from csc_inequalities.records.canonical import LoadResult
+    from csc_inequalities.reference.authority_views import Store
+    from csc_inequalities.results.analysis import Analysis
 
 RATES = list(RATE_COLUMNS)
 PROPORTION_COLUMNS = ["numerator", "denominator", "proportion", "lower_95ci", "upper_95ci"]
@@ -412,7 +417,9 @@ def _protect_infants(infants: pd.DataFrame, rule: DisclosureRule) -> pd.DataFram
     return with_hidden_rows(infants, hidden, rule)
 
 
-def report_sections(analysis: Any, records: Any, context: ViewContext, store: Any) -> tuple:
+def report_sections(
+    analysis: Analysis, records: LoadResult, context: ViewContext, store: Store
+) -> tuple:
     """The report's cascade and age and sex sections for an analysis, in its view.
 
     The cascade is of the measure's reporting year; both follow the analysis's age and sex.

@@ -22,6 +22,7 @@ from csc_inequalities.records.intake import NOTHING_USED
 from csc_inequalities.results.narrative import excess_sentence, overall_sentence, share_sentence
 
 if TYPE_CHECKING:
+    from csc_inequalities.publication.cascade import ShownTables
     from csc_inequalities.records.canonical import LoadResult
     from csc_inequalities.results.analysis import Analysis
 
@@ -453,13 +454,15 @@ AGE_PRINT = {
 }
 
 
-def _table_caption(shown: Any, key: str) -> str:
+def _table_caption(shown: ShownTables, key: str) -> str:
     """A shown table's title and caption as one printed caption."""
     table = shown.tables[key]
     return f"{table.title}. {table.caption}"
 
 
-def cascade_section(shown: Any, charts: Sequence[ReportChart], notes: Sequence[str]) -> Section:
+def cascade_section(
+    shown: ShownTables, charts: Sequence[ReportChart], notes: Sequence[str]
+) -> Section:
     """Where inequality is amplified: the decision cascade's findings, charts and tables."""
     printed: list[ReportTable] = []
     for key, columns in (
@@ -482,7 +485,9 @@ def cascade_section(shown: Any, charts: Sequence[ReportChart], notes: Sequence[s
     )
 
 
-def age_sex_section(shown: Any, charts: Sequence[ReportChart], notes: Sequence[str]) -> Section:
+def age_sex_section(
+    shown: ShownTables, charts: Sequence[ReportChart], notes: Sequence[str]
+) -> Section:
     """Age and sex: the measure by age band and sex, and babies starting care."""
     printed: list[ReportTable] = []
     for key in ("age-bands", "sexes", "infants"):

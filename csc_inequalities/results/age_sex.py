@@ -14,7 +14,7 @@ at birth that Broadhurst and colleagues' Born into Care studies track).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,10 @@ from csc_inequalities.results.population import (
     sex_share,
 )
 from csc_inequalities.stats.inequality import rate_ratio
+
+if TYPE_CHECKING:
+    from csc_inequalities.records.canonical import LoadResult
+    from csc_inequalities.reference.authority_views import Store
 
 FIRST_WEEK_DAYS = 7
 INFANT_KINDS = {
@@ -89,7 +93,7 @@ def _quintile_table(
 
 
 def _counted(
-    records: Any, measure: Measure, lsoa_codes: pd.Index, geography: int
+    records: LoadResult, measure: Measure, lsoa_codes: pd.Index, geography: int
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | np.datetime64]:
     """The measure's counted rows inside the authority: their LSOA, birth date, sex and date."""
     column = "lsoa11_code" if geography == 2011 else "lsoa21_code"
@@ -107,7 +111,7 @@ def _counted(
 
 
 def breakdowns(
-    records: Any,
+    records: LoadResult,
     measure: Measure,
     lsoas: pd.DataFrame,
     quintiles: pd.Series,
@@ -147,7 +151,7 @@ def breakdowns(
 
 
 def infants_table(
-    records: Any,
+    records: LoadResult,
     year: int,
     sex: str,
     lsoas: pd.DataFrame,
@@ -236,8 +240,8 @@ def age_sex_sentences(result: AgeSex) -> dict[str, str]:
 
 
 def run_age_sex(
-    records: Any,
-    store: Any,
+    records: LoadResult,
+    store: Store,
     la_code: str,
     imd_year: int,
     measure: Measure,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,10 @@ from csc_inequalities.results.population import (
 from csc_inequalities.stats.inequality import rate_ratio
 from csc_inequalities.stats.proportions import interval_method, proportion, wilson_interval
 from csc_inequalities.stats.rates import rate_per_10000
+
+if TYPE_CHECKING:
+    from csc_inequalities.records.canonical import LoadResult
+    from csc_inequalities.reference.authority_views import Store
 
 STAGES: dict[str, str] = {
     "referral": "Referrals",
@@ -234,7 +238,12 @@ def _positions(codes: pd.Series, lsoa_codes: pd.Index) -> np.ndarray:
 
 
 def stage_counts(
-    records: Any, year: int, who: Who, geography: int, lsoa_codes: pd.Index, lookup: pd.DataFrame
+    records: LoadResult,
+    year: int,
+    who: Who,
+    geography: int,
+    lsoa_codes: pd.Index,
+    lookup: pd.DataFrame,
 ) -> StageCounts:
     """Every stage's counts per LSOA and ethnic group, as arrays (one pass per source)."""
     column = "lsoa11_code" if geography == 2011 else "lsoa21_code"
@@ -503,8 +512,8 @@ def code_tables(
 
 
 def run_cascade(
-    records: Any,
-    store: Any,
+    records: LoadResult,
+    store: Store,
     la_code: str,
     imd_year: int,
     year: int,

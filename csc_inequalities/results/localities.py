@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from csc_inequalities.results.gradient import with_rates
 from csc_inequalities.results.measures import Measure
 from csc_inequalities.stats import funnel
 from csc_inequalities.stats.standardisation import standardised_ratios
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 NOT_IN_A_LOCALITY = "Not in any locality"
 TABLE_COLUMNS = [
@@ -115,7 +118,7 @@ def _scheme_names(names: pd.Series, districts: pd.Series) -> pd.Series:
 
 
 @functools.lru_cache(maxsize=64)
-def district_scheme(store: Any, la_code: str, imd_year: int) -> LocalityScheme:
+def district_scheme(store: Store, la_code: str, imd_year: int) -> LocalityScheme:
     """Each LSOA's district (lower-tier authority), from the store's LSOA to district lookup."""
     lsoas = store.authority_lsoas(imd_year, la_code)
     return LocalityScheme(
@@ -130,7 +133,7 @@ def district_scheme(store: Any, la_code: str, imd_year: int) -> LocalityScheme:
 
 
 @functools.lru_cache(maxsize=64)
-def ward_scheme(store: Any, la_code: str, imd_year: int) -> LocalityScheme:
+def ward_scheme(store: Store, la_code: str, imd_year: int) -> LocalityScheme:
     """Each LSOA's electoral ward (May 2024, ONS best fit; 2011 LSOAs through their 2021 part)."""
     lsoas = store.authority_lsoas(imd_year, la_code)
     wards = store.table("wards_2021").set_index("lsoa_code")
@@ -157,7 +160,7 @@ def ward_scheme(store: Any, la_code: str, imd_year: int) -> LocalityScheme:
 
 
 def file_scheme(
-    name: str, content: bytes, store: Any, la_code: str, imd_year: int
+    name: str, content: bytes, store: Store, la_code: str, imd_year: int
 ) -> LocalityScheme:
     """The authority's own localities from a CSV or XLSX of LSOA code and locality name."""
     lsoas = store.authority_lsoas(imd_year, la_code)
@@ -178,7 +181,7 @@ def file_scheme(
     )
 
 
-def scheme_for(kind: str, store: Any, la_code: str, imd_year: int) -> LocalityScheme:
+def scheme_for(kind: str, store: Store, la_code: str, imd_year: int) -> LocalityScheme:
     """The district or ward scheme by name."""
     if kind == "district":
         return district_scheme(store, la_code, imd_year)
@@ -187,7 +190,7 @@ def scheme_for(kind: str, store: Any, la_code: str, imd_year: int) -> LocalitySc
     raise ValueError(f"A locality scheme is district, ward or a file, not {kind!r}.")
 
 
-def default_scheme_kind(store: Any, la_code: str, imd_year: int) -> str:
+def default_scheme_kind(store: Store, la_code: str, imd_year: int) -> str:
     """Districts where the authority has several, electoral wards otherwise."""
     districts = store.authority_lsoas(imd_year, la_code)["lad_code"].nunique()
     return "district" if districts > 1 else "ward"

@@ -19,10 +19,13 @@ always describe the same children:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from csc_inequalities.reference.authority_views import Store
 
 ALL = "all"
 AGE_BANDS: dict[str, tuple[str, int, int]] = {
@@ -127,7 +130,7 @@ def ages_on(date_of_birth: Any, on: Any) -> np.ndarray:
     return np.floor((_year_month_day(day) - _year_month_day(born)) / 10_000)
 
 
-def sex_share(store: Any, la_code: str, sex: str) -> float:
+def sex_share(store: Store, la_code: str, sex: str) -> float:
     """The authority's share of girls (or boys) among its Census 2021 children aged 0-15."""
     if sex == ALL:
         return 1.0
