@@ -11,9 +11,8 @@ Wilson score interval of p (the closed form PHE/OHID uses) gives the PAF's inter
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
 
-import numpy as np
+from csc_inequalities.stats.proportions import wilson_interval
 
 METHOD = (
     "Population attributable fraction: the share of the counted children above the number "
@@ -33,16 +32,6 @@ class AttributableFraction:
     reason: str | None = None
 
 
-def wilson_limits(successes: float, trials: float, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score limits of a proportion (PHEindicatormethods' closed form)."""
-    z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
-    x, n = float(successes), float(trials)
-    spread = z * np.sqrt(z**2 + 4.0 * x * (1.0 - x / n))
-    lower = (2.0 * x + z**2 - spread) / (2.0 * (n + z**2))
-    upper = (2.0 * x + z**2 + spread) / (2.0 * (n + z**2))
-    return float(max(lower, 0.0)), float(min(upper, 1.0))
-
-
 def attributable_fraction(
     observed: float,
     children: float,
@@ -59,7 +48,8 @@ def attributable_fraction(
         return AttributableFraction(None, None, None, "no children were counted")
     share_of_children = reference_children / children
     share_of_count = reference_count / observed
-    low, high = wilson_limits(reference_count, observed, confidence)
+    lows, highs = wilson_interval(reference_count, observed, confidence)
+    low, high = float(lows[0]), float(highs[0])
     return AttributableFraction(
         1.0 - share_of_count / share_of_children,
         1.0 - high / share_of_children,

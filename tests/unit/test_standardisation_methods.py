@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from csc_inequalities.stats.attributable import attributable_fraction, wilson_limits
+from csc_inequalities.stats.attributable import attributable_fraction
 from csc_inequalities.stats.decomposition import kitagawa, shares
 from csc_inequalities.stats.funnel import (
     HIGH_95,
@@ -113,13 +113,6 @@ def test_a_group_without_people_in_a_still_adds_up():
     assert result.rate_effect == pytest.approx((80 - 90) * 0.4 + (40 - 50) * 0.35)
     assert result.composition + result.rate_effect == pytest.approx(result.difference)
     assert result.difference == pytest.approx(64.0 - (18 + 15 + 5))
-
-
-def test_wilson_limits_match_phe():
-    # phe_testdata_Byars_Wilson.xlsx, sheet testdata_B_W, Wilson rows.
-    assert wilson_limits(65, 100) == pytest.approx((0.552544, 0.736358), rel=1e-5)
-    assert wilson_limits(1045, 5000) == pytest.approx((0.197955, 0.220491), rel=1e-5)
-    assert wilson_limits(65, 100, 0.998) == pytest.approx((0.495495, 0.778354), rel=1e-5)
 
 
 def test_attributable_fraction_worked_by_hand():
