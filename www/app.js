@@ -70,12 +70,16 @@ $(function () {
 
 // On narrow screens the tab menu is a collapsed list: close it once a tab is chosen, so the
 // chosen tab's content is not hidden behind the open menu.
-$(document).on("click", ".navbar-collapse.show .nav-link", function () {
-  var menu = this.closest(".navbar-collapse");
-  if (menu && window.bootstrap && bootstrap.Collapse) {
-    bootstrap.Collapse.getOrCreateInstance(menu, { toggle: false }).hide();
+$(document).on(
+  "click",
+  ".navbar-collapse.show .nav-link:not(.dropdown-toggle), .navbar-collapse.show .dropdown-item",
+  function () {
+    var menu = this.closest(".navbar-collapse");
+    if (menu && window.bootstrap && bootstrap.Collapse) {
+      bootstrap.Collapse.getOrCreateInstance(menu, { toggle: false }).hide();
+    }
   }
-});
+);
 
 // A session the server ended (idle too long): say so, and why, above the greyed-out page, and
 // offer a new session. The server sends the words; they are set as text, never as HTML.

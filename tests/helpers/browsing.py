@@ -37,8 +37,13 @@ def wait_until_settled(page: Page) -> None:
 
 
 def open_tab(page: Page, value: str) -> None:
-    """Click a navbar tab and wait until its content is drawn and Shiny is idle."""
-    page.locator(f'#page a[data-value="{value}"]').click()
+    """Click a navbar tab (opening its menu first if it is in one) and wait until it is drawn."""
+    link = page.locator(f'#page a[data-value="{value}"]')
+    if not link.is_visible():
+        menu = page.locator(f'#page .dropdown:has(a[data-value="{value}"]) > .dropdown-toggle')
+        if menu.count():
+            menu.click()
+    link.click()
     expect(page.locator(f'.tab-pane[data-value="{value}"]')).to_be_visible()
     expect(page.locator(TAB_READY[value]).first).to_be_visible(timeout=60_000)
     wait_until_settled(page)
