@@ -64,8 +64,20 @@ $(document).on("shiny:connected", function () {
 });
 
 // The navbar title names the page: expose it as its top-level heading, above each tab's h2.
+// The menu of analyses sits in the tab list: as a tab that opens a menu (ARIA allows
+// aria-haspopup on a tab), not a button, which a tab list may not hold.
 $(function () {
   $(".navbar-brand").first().attr({ role: "heading", "aria-level": "1" });
+  $("#page .dropdown-toggle").attr({
+    role: "tab",
+    "aria-haspopup": "menu",
+  });
+});
+
+// Bootstrap marks the menu's list item aria-expanded when one of its tabs is shown, which ARIA
+// does not allow on a list item (the toggle itself carries the menu's state): take it off.
+$(document).on("shown.bs.tab hidden.bs.tab", "#page", function () {
+  $("#page .dropdown").removeAttr("aria-expanded");
 });
 
 // On narrow screens the tab menu is a collapsed list: close it once a tab is chosen, so the

@@ -1,6 +1,7 @@
 """`csc-inequalities cascade`: a reporting year's decisions, referral to care, by deprivation.
 
-The same figures as the app's Decision cascade tab (under 'Where it widens'), from the authority's CIN census and 903 files.
+The same figures as the app's Decision cascade tab (under 'Where it widens'), from the
+authority's CIN census and 903 files.
 """
 
 from __future__ import annotations

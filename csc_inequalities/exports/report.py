@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from csc_inequalities.exports.filenames import export_filename
 from csc_inequalities.exports.report_html import report_html
-from csc_inequalities.publication.cascade import report_sections
+from csc_inequalities.publication.cascade_report import report_sections
 from csc_inequalities.publication.charts import analysis_charts
 from csc_inequalities.publication.report_content import Section, build_report
 from csc_inequalities.publication.tables import analysis_tables

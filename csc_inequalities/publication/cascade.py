@@ -38,9 +38,7 @@ from csc_inequalities.publication.view_context import ViewContext
 from csc_inequalities.results.population import AGE_BANDS, ALL, SEXES
 
 if TYPE_CHECKING:
-    from csc_inequalities.records.canonical import LoadResult
-    from csc_inequalities.reference.authority_views import Store
-    from csc_inequalities.results.analysis import Analysis
+    pass
 
 RATES = list(RATE_COLUMNS)
 PROPORTION_COLUMNS = ["numerator", "denominator", "proportion", "lower_95ci", "upper_95ci"]
@@ -415,79 +413,3 @@ def _protect_infants(infants: pd.DataFrame, rule: DisclosureRule) -> pd.DataFram
         index=infants.index,
     )  # fmt: skip
     return with_hidden_rows(infants, hidden, rule)
-
-
-def report_sections(
-    analysis: Analysis, records: LoadResult, context: ViewContext, store: Store
-) -> tuple:
-    """The report's cascade and age and sex sections for an analysis, in its view.
-
-    The cascade is of the measure's reporting year; both follow the analysis's age and sex.
-    """
-    from csc_inequalities.figures.cascade import (
-        cascade_chart,
-        codes_chart,
-        conversions_chart,
-        infants_chart,
-        quintile_lines_chart,
-    )
-    from csc_inequalities.publication.charts import chart_frame
-    from csc_inequalities.publication.report_content import (
-        ReportChart,
-        age_sex_section,
-        cascade_section,
-    )
-    from csc_inequalities.results.age_sex import run_age_sex
-    from csc_inequalities.results.cascade import run_cascade
-
-    who, measure = analysis.measure.who, analysis.measure
-    common = (records, store, analysis.la_code, analysis.imd_year)
-    options = (analysis.deciles, analysis.domain, who.age_band, who.sex)
-    cascade = run_cascade(*common, measure.year, *options)
-    shown = cascade_shown(cascade, context.view, context.rule)
-    charts = []
-    if "cascade-stages" in shown.tables:
-        title = f"Decisions from referral to care{who.suffix()}"
-        fig, alt = cascade_chart(
-            chart_frame(shown.frame("cascade-stages")), cascade.la_name, title, cascade.period,
-            who.people(), cascade.quintile_scheme,
-        )  # fmt: skip
-        charts.append(ReportChart("cascade", title, fig, alt))
-    if "cascade-conversions" in shown.tables:
-        title = f"Conversions between decisions{who.suffix()}"
-        fig, alt = conversions_chart(
-            chart_frame(shown.frame("cascade-conversions")), cascade.la_name, title,
-            cascade.period, cascade.quintile_scheme,
-        )  # fmt: skip
-        charts.append(ReportChart("cascade-conversions", title, fig, alt))
-    for key, name, what in (
-        ("cascade-need", "Primary need at referral", "referrals"),
-        ("cascade-abuse", "Initial category of abuse of plans started", "plans"),
-    ):
-        if key in shown.tables:
-            fig, alt = codes_chart(
-                chart_frame(shown.frame(key)), cascade.la_name, name,
-                f"{cascade.la_name}: share of the quintile's {what}, {cascade.period}", what,
-            )  # fmt: skip
-            charts.append(ReportChart(key, name, fig, alt))
-    sections = [cascade_section(shown, charts, cascade.notes)]
-    result = run_age_sex(*common, measure, *options)
-    people = age_sex_shown(result, context.view, context.rule)
-    charts = []
-    for key, label, words in (
-        ("age-bands", "age_label", "by age band"),
-        ("sexes", "sex_label", "girls and boys"),
-    ):
-        if key in people.tables:
-            fig, alt = quintile_lines_chart(
-                chart_frame(people.frame(key)), label, f"{measure.label()}: {words}",
-                f"{result.la_name}: rate by deprivation quintile",
-                "Rate per 10,000 children of the age or sex shown",
-            )  # fmt: skip
-            charts.append(ReportChart(key, f"{measure.label()}: {words}", fig, alt))
-    if "infants" in people.tables:
-        title = f"Babies starting to be looked after, year ending 31 March {measure.year}"
-        fig, alt = infants_chart(chart_frame(people.frame("infants")), result.la_name, title)
-        charts.append(ReportChart("infants", title, fig, alt))
-    sections.append(age_sex_section(people, charts, result.notes))
-    return tuple(sections)

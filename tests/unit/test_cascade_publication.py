@@ -91,7 +91,7 @@ def test_age_sex_and_infants_protected_with_the_first_week_inside_the_first_year
 
 
 def test_report_has_a_cascade_and_an_age_and_sex_section_in_the_view(store, records):
-    from csc_inequalities.publication.cascade import report_sections
+    from csc_inequalities.publication.cascade_report import report_sections
     from csc_inequalities.publication.report_content import build_report
     from csc_inequalities.publication.view_context import view_context
     from csc_inequalities.results.analysis import run_analysis
