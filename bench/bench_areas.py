@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
+from bench.results_file import write_section  # noqa: E402
 from csc_inequalities.context.standardise import standardise, summary_rows  # noqa: E402
 from csc_inequalities.demo.prepared import demo_records  # noqa: E402
 from csc_inequalities.figures.decomposition import decomposition_chart  # noqa: E402
@@ -195,24 +196,13 @@ def report(rows: list[dict]) -> str:
     return "\n".join([*lines, END, ""])
 
 
-def write_section(section: str, path: Path) -> None:
-    """Put the section into RESULTS.md, replacing an earlier run's."""
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-
-
 def main() -> None:
     """Measure, print and record."""
     store = load_store()
     tune_garbage_collection()
     section = report(run(store))
     print(section)
-    write_section(section, Path(__file__).parent / "RESULTS.md")
+    write_section(section, Path(__file__).parent / "RESULTS.md", START, END)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+from bench.results_file import write_section  # noqa: E402
 from csc_inequalities.demo import demo_files  # noqa: E402
 from csc_inequalities.demo.files import STANDARD_RETURN_FILES  # noqa: E402
 from csc_inequalities.figures.cascade import (  # noqa: E402
@@ -138,17 +139,6 @@ def section(rows: list[tuple], load: str, first_ms: float) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path) -> None:
-    """Put the section into RESULTS.md, replacing an earlier run's."""
-    earlier = path.read_text() if path.exists() else "# Benchmark results\n"
-    if START in earlier and END in earlier:
-        before, rest = earlier.split(START, 1)
-        earlier = before + text.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        earlier = earlier.rstrip("\n") + "\n\n" + text
-    path.write_text(earlier)
-
-
 def main() -> None:
     """Time both tabs in both views for each authority, print and record the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -176,7 +166,7 @@ def main() -> None:
                       f"worst {rows[-1][4]:6.0f} ms", flush=True)  # fmt: skip
     text = section(rows, load, first)
     print(text)
-    write_section(text, args.out)
+    write_section(text, args.out, START, END)
 
 
 if __name__ == "__main__":

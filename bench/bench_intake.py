@@ -25,6 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+from bench.results_file import write_section  # noqa: E402
 from csc_inequalities.records.sniff import MAX_ROWS, upload_limit_bytes  # noqa: E402
 from csc_inequalities.reference.store import load_store  # noqa: E402
 from tests.helpers.unusual_files import cases  # noqa: E402
@@ -132,17 +133,6 @@ def report(rows: list[dict], limit_mb: float) -> str:
     return "\n".join([*lines, END, ""])
 
 
-def write_section(section: str, path: Path) -> None:
-    """Put the section into RESULTS.md, replacing an earlier run's."""
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-
-
 def main() -> None:
     """Run every size-bound case and the largest realistic files; print and record them."""
     limit_mb = upload_limit_bytes() / 1_048_576
@@ -165,7 +155,7 @@ def main() -> None:
             print(json.dumps(rows[-1]), flush=True)
     section = report(rows, limit_mb)
     print(section)
-    write_section(section, Path(__file__).parent / "RESULTS.md")
+    write_section(section, Path(__file__).parent / "RESULTS.md", START, END)
 
 
 if __name__ == "__main__":
