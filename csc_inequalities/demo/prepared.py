@@ -23,7 +23,7 @@ from pyarrow import feather
 
 import csc_inequalities
 from csc_inequalities.demo.files import DEFAULT_SEED, STANDARD_RETURN_FILES, demo_files
-from csc_inequalities.records.canonical import LoadResult, compact_spells
+from csc_inequalities.records.canonical import LoadResult, compact_events, compact_spells
 from csc_inequalities.records.load import load_records
 from csc_inequalities.reference.memory import release_freed_memory
 from csc_inequalities.reference.store import ReferenceStore, load_store
@@ -55,12 +55,14 @@ def prepare_demo(la_code: str, store: ReferenceStore, seed: int = DEFAULT_SEED) 
     """Generate the authority's demo returns and read them as an upload would be read.
 
     The case-system extract repeats the same spells in another layout, so it is left out here
-    (it is there for people to try the column-mapping step). Spells keep repeated codes as
-    categories (same values, a third of the memory).
+    (it is there for people to try the column-mapping step). Spells and events keep repeated
+    codes as categories (same values, a fraction of the memory).
     """
     files = demo_files(la_code, store, seed, names=STANDARD_RETURN_FILES)
     records = load_records(list(files.items()), la_code, store)
-    return dataclasses.replace(records, spells=compact_spells(records.spells))
+    return dataclasses.replace(
+        records, spells=compact_spells(records.spells), events=compact_events(records.events)
+    )
 
 
 def write_demo(records: LoadResult, folder: Path) -> None:
