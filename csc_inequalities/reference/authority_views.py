@@ -92,14 +92,20 @@ class AuthorityViews:
 
     def authority_name(self, la_code: str) -> str:
         """The authority's official name; an unknown code is a clear error."""
-        authorities = self.authorities
-        names = authorities.loc[authorities["la_code"] == str(la_code).strip().upper(), "la_name"]
-        if names.empty:
+        names = self.__dict__.get("_authority_names")
+        if names is None:
+            table = self.authorities
+            found = dict(
+                zip(table["la_code"].astype(str), table["la_name"].astype(str), strict=True)
+            )
+            names = self.__dict__.setdefault("_authority_names", found)
+        name = names.get(str(la_code).strip().upper())
+        if name is None:
             raise UnknownAuthority(
                 f"{la_code!r} is not a current English upper-tier authority code "
                 "(run `csc-inequalities areas` for the list, e.g. E06000009 Blackpool)."
             )
-        return str(names.iloc[0])
+        return name
 
     def _views(self) -> tuple[OrderedDict, threading.Lock]:
         """This store's cache of authority views, made on first use."""

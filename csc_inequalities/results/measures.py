@@ -213,7 +213,7 @@ def census_group(spells: pd.DataFrame) -> pd.Series:
 
 def intervention_mask(spells: pd.DataFrame, intervention: str) -> np.ndarray:
     """Which spells are of one intervention and can count (CIN referrals ending in NFA never do)."""
-    keep = spells["intervention"].to_numpy(dtype=object) == intervention
+    keep = (spells["intervention"] == intervention).to_numpy(dtype=bool, copy=True)
     if intervention == "CIN" and "cin_nfa" in spells:
         keep &= ~spells["cin_nfa"].fillna(False).to_numpy(dtype=bool)
     return keep
