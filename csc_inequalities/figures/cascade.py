@@ -363,9 +363,14 @@ def infants_chart(infants: pd.DataFrame, la_name: str, title: str) -> tuple[go.F
     """Bars of babies starting care per 10,000 aged under 1, by quintile: first year, first week."""
     traces, described = [], []
     colours = {"under_1": QUINTILE_COLOURS[1], "first_week": QUINTILE_COLOURS[3]}
+    groups, rates, lowers, uppers = [], [], [], []
     for kind in ("under_1", "first_week"):
         part = infants[infants["kind"] == kind]
         rate = part["rate_per_10000"].astype(float)
+        groups += part["group"].astype(int).tolist()
+        rates += rate.tolist()
+        lowers += part["lower_95ci"].astype(float).tolist()
+        uppers += part["upper_95ci"].astype(float).tolist()
         traces.append(
             {
                 "type": "bar",
@@ -387,6 +392,13 @@ def infants_chart(infants: pd.DataFrame, la_name: str, title: str) -> tuple[go.F
             f"{part['kind_label'].iloc[0].lower()}: "
             + ", ".join(f"{g} {_number(r)}" for g, r in zip(part["group"], rate, strict=True))
         )
+    # Few babies in a quintile give a wide interval: the axis follows the estimates and an arrow
+    # marks an interval that runs on beyond it, so no bar is flattened by another's interval.
+    y_range, above, _ = estimate_range(rates, lowers, uppers)
+    if y_range:
+        marker = beyond_markers(groups, above, y_range[1], TEXT_COLOUR)
+        if marker:
+            traces.append(marker)
     layout = chart_layout(
         title,
         f"{la_name}: per 10,000 children aged under 1, by deprivation quintile",
@@ -399,7 +411,10 @@ def infants_chart(infants: pd.DataFrame, la_name: str, title: str) -> tuple[go.F
             "tickvals": [1, 2, 3, 4, 5],
             "ticktext": [t.replace(" ", "<br>", 1) for t in labels_for_size(5)],
         },
-        yaxis={"title": axis_title("Per 10,000 children aged under 1", 26), "rangemode": "tozero"},
+        yaxis={
+            "title": axis_title("Per 10,000 children aged under 1", 26),
+            **({"range": y_range} if y_range else {"rangemode": "tozero"}),
+        },
         legend={"orientation": "h", "y": -0.3, "x": 0},
         margin={"b": 180},
     )

@@ -131,7 +131,7 @@ def funnel_chart(
         shapes=[reference_line(1.0, {"color": MUTED_COLOUR, "width": 1.5})],
         showlegend=True,
         legend={"orientation": "h", "y": -0.28, "x": 0},
-        xaxis={"title": axis_title(X_TITLE, 70), "range": [0, largest], "rangemode": "tozero"},
+        xaxis={"title": axis_title(X_TITLE, 44), "range": [0, largest], "rangemode": "tozero"},
         yaxis={"title": axis_title(Y_TITLE), "range": [0, top]},
         margin={"b": 210},
     )

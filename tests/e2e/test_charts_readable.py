@@ -8,7 +8,17 @@ from playwright.sync_api import Page
 
 from tests.helpers.browsing import open_app, open_tab
 
-CHART_TABS = ("areas", "gradient", "ethnicity", "trend", "context")
+CHART_TABS = (
+    "areas",
+    "gradient",
+    "ethnicity",
+    "trend",
+    "cascade",
+    "age",
+    "standardise",
+    "localities",
+    "context",
+)
 SAMPLE_SIZE = 20
 # Every visible chart's titles, legend and notes that reach outside the chart's own box.
 OUTSIDE = """
