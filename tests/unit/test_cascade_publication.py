@@ -116,3 +116,23 @@ def test_report_has_a_cascade_and_an_age_and_sex_section_in_the_view(store, reco
                 value = row[i].replace(",", "")
                 assert value == SUPPRESSED or not 0 < float(value) <= 5, (table.caption, row)
     assert "(boys aged 0-17)" in ages.tables[0].caption
+
+
+def test_the_babies_chart_axis_follows_the_estimates_not_a_small_quintiles_interval():
+    from csc_inequalities.figures.cascade import infants_chart
+
+    rows = []
+    for kind, label, rates, uppers in (
+        ("under_1", "In the first year", [40.0, 30.0, 20.0, 10.0, 5.0], [60, 2000, 35, 18, 9]),
+        ("first_week", "In the first week", [8.0, 6.0, 4.0, 2.0, 1.0], [15, 12, 9, 6, 4]),
+    ):
+        for group, (rate, upper) in enumerate(zip(rates, uppers, strict=True), start=1):
+            rows.append(
+                {"kind": kind, "kind_label": label, "group": group, "rate_per_10000": rate,
+                 "lower_95ci": rate / 2, "upper_95ci": float(upper)}
+            )  # fmt: skip
+    fig, _ = infants_chart(pd.DataFrame(rows), "Smallshire", "Babies")
+    low, high = fig.layout.yaxis.range
+    assert low == 0 and 40 <= high < 200  # the 2,000 upper limit does not set the scale
+    arrows = [t for t in fig.data if t.type == "scatter"]
+    assert len(arrows) == 1 and list(arrows[0].x) == [2]
