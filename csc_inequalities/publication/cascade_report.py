@@ -91,12 +91,32 @@ def _table_caption(shown: ShownTables, key: str) -> str:
     return f"{table.title}. {table.caption}"
 
 
+def _shown_section(
+    title: str,
+    shown: ShownTables,
+    printed_as: Sequence[tuple[str, dict[str, tuple[str, int]]]],
+    charts: Sequence[ReportChart],
+    notes: Sequence[str],
+) -> Section:
+    """A section of the view's sentences, notes, charts and the shown tables, each printed so."""
+    printed: list[ReportTable] = []
+    for key, columns in printed_as:
+        if key in shown.tables:
+            printed += shown_rows(shown.frame(key), _table_caption(shown, key), columns)
+    return Section(
+        title,
+        paragraphs=tuple(shown.sentences) + ((WITHHELD_NOTE,) if shown.withheld else ()),
+        bullets=tuple(notes),
+        charts=tuple(charts),
+        tables=tuple(printed),
+    )
+
+
 def cascade_section(
     shown: ShownTables, charts: Sequence[ReportChart], notes: Sequence[str]
 ) -> Section:
     """Where inequality is amplified: the decision cascade's findings, charts and tables."""
-    printed: list[ReportTable] = []
-    for key, columns in (
+    tables = (
         ("cascade-stages", STAGE_PRINT),
         ("cascade-gaps", GAP_PRINT),
         ("cascade-conversions", CONVERSION_PRINT),
@@ -104,15 +124,9 @@ def cascade_section(
         ("cascade-need", CODE_PRINT),
         ("cascade-abuse", CODE_PRINT),
         ("cascade-factors", CODE_PRINT),
-    ):
-        if key in shown.tables:
-            printed += shown_rows(shown.frame(key), _table_caption(shown, key), columns)
-    return Section(
-        "The decision cascade: where the gap widens",
-        paragraphs=tuple(shown.sentences) + ((WITHHELD_NOTE,) if shown.withheld else ()),
-        bullets=tuple(notes),
-        charts=tuple(charts),
-        tables=tuple(printed),
+    )
+    return _shown_section(
+        "The decision cascade: where the gap widens", shown, tables, charts, notes
     )
 
 
@@ -120,17 +134,8 @@ def age_sex_section(
     shown: ShownTables, charts: Sequence[ReportChart], notes: Sequence[str]
 ) -> Section:
     """Age and sex: the measure by age band and sex, and babies starting care."""
-    printed: list[ReportTable] = []
-    for key in ("age-bands", "sexes", "infants"):
-        if key in shown.tables:
-            printed += shown_rows(shown.frame(key), _table_caption(shown, key), AGE_PRINT)
-    return Section(
-        "Age and sex",
-        paragraphs=tuple(shown.sentences) + ((WITHHELD_NOTE,) if shown.withheld else ()),
-        bullets=tuple(notes),
-        charts=tuple(charts),
-        tables=tuple(printed),
-    )
+    tables = tuple((key, AGE_PRINT) for key in ("age-bands", "sexes", "infants"))
+    return _shown_section("Age and sex", shown, tables, charts, notes)
 
 
 def report_sections(
