@@ -139,17 +139,22 @@ CATEGORY_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _with_categories(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The table with the given columns as categories (ethnic groups keep every group)."""
+    compact = table.copy()
+    for column in columns:
+        categories = ETHNIC_GROUPS if column == "ethnic_group" else None
+        compact[column] = pd.Categorical(table[column], categories=categories)
+    return compact
+
+
 def compact_spells(spells: pd.DataFrame) -> pd.DataFrame:
     """The spells with repeated codes stored as categories: same values, a third of the memory.
 
     Ethnic groups keep every group as a category, so relabelling (CHNE counted as Asian,
     missing as Not known) stays within the categories.
     """
-    compact = spells.copy()
-    for column in CATEGORY_COLUMNS:
-        categories = ETHNIC_GROUPS if column == "ethnic_group" else None
-        compact[column] = pd.Categorical(spells[column], categories=categories)
-    return compact
+    return _with_categories(spells, CATEGORY_COLUMNS)
 
 
 # Events columns holding repeated codes (the events of a county's demo are 157,000 rows: 30 MB
@@ -171,11 +176,7 @@ EVENT_CATEGORY_COLUMNS: tuple[str, ...] = (
 
 def compact_events(events: pd.DataFrame) -> pd.DataFrame:
     """The events with repeated codes stored as categories, as compact_spells does for spells."""
-    compact = events.copy()
-    for column in EVENT_CATEGORY_COLUMNS:
-        categories = ETHNIC_GROUPS if column == "ethnic_group" else None
-        compact[column] = pd.Categorical(events[column], categories=categories)
-    return compact
+    return _with_categories(events, EVENT_CATEGORY_COLUMNS)
 
 
 def empty_spells() -> pd.DataFrame:
