@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from shiny import reactive
+
 from modules import shiny_overhead
 
 
@@ -12,15 +15,26 @@ def make_reactive(n):
     return rendered
 
 
-def test_every_shiny_caller_uses_the_lookup_made_once(monkeypatch):
+@pytest.fixture
+def shinys_own(monkeypatch):
+    """Shiny's own functions in place, put back as they were after the test."""
     monkeypatch.setattr(shiny_overhead, "_LOCATIONS", {})
+    monkeypatch.setattr(shiny_overhead, "_NAMES", {})
     for module in shiny_overhead.CALLERS:
         monkeypatch.setattr(module, "extract_source_ref", shiny_overhead._ORIGINAL)
+    for module in shiny_overhead.TRACING_CALLERS:
+        monkeypatch.setattr(module, "is_otel_tracing_enabled", shiny_overhead._ORIGINAL_TRACING)
+    monkeypatch.setattr(reactive.Value, "_try_infer_name", shiny_overhead._ORIGINAL_NAME)
+    return monkeypatch
+
+
+def test_every_shiny_caller_uses_the_lookup_made_once(shinys_own):
     shiny_overhead.look_up_source_locations_once()
     assert all(
         module.extract_source_ref is shiny_overhead.source_location_once
         for module in shiny_overhead.CALLERS
     )
+    assert reactive.Value._try_infer_name is shiny_overhead.value_name_once
 
 
 def test_a_function_made_again_for_each_session_is_looked_up_once(monkeypatch):
@@ -46,3 +60,53 @@ def test_the_attributes_are_shinys_own(monkeypatch):
     assert shiny_overhead.source_location_once(make_reactive) == shiny_overhead._ORIGINAL(
         make_reactive
     )
+
+
+def make_values(session_number):
+    """What a module server does for each session: values named by their assignment."""
+    counter = reactive.Value(session_number)
+    chosen: reactive.Value[str] = reactive.value("a")
+    unnamed = [reactive.Value(n) for n in range(2)]
+    return counter, chosen, unnamed
+
+
+def test_reactive_values_keep_the_names_shiny_would_give(shinys_own):
+    expected = [v._name for v in flatten(make_values(1))]
+    shinys_own.setattr(reactive.Value, "_try_infer_name", shiny_overhead.value_name_once)
+    assert [v._name for v in flatten(make_values(2))] == expected
+    assert expected[:2] == ["counter", "chosen"]
+    assert [v._name for v in flatten(make_values(3))] == expected  # from the kept names
+
+
+def test_a_value_made_again_for_each_session_is_named_once(shinys_own):
+    looked_up = []
+
+    def original(value):
+        looked_up.append(value)
+        return "named"
+
+    shinys_own.setattr(shiny_overhead, "_ORIGINAL_NAME", original)
+    shinys_own.setattr(reactive.Value, "_try_infer_name", shiny_overhead.value_name_once)
+    for session_number in range(5):
+        make_values(session_number)
+    assert len(looked_up) == 3  # counter, chosen, and the one line making the unnamed list
+
+
+def test_tracing_is_asked_about_only_when_an_sdk_could_turn_it_on(shinys_own):
+    shinys_own.setattr(shiny_overhead, "_tracing_sdk_installed", lambda: True)
+    shiny_overhead.look_up_source_locations_once()
+    assert all(
+        module.is_otel_tracing_enabled is not shiny_overhead.tracing_never_enabled
+        for module in shiny_overhead.TRACING_CALLERS
+    )
+    shinys_own.setattr(shiny_overhead, "_tracing_sdk_installed", lambda: False)
+    shiny_overhead.look_up_source_locations_once()
+    assert all(
+        module.is_otel_tracing_enabled is shiny_overhead.tracing_never_enabled
+        for module in shiny_overhead.TRACING_CALLERS
+    )
+
+
+def flatten(made):
+    counter, chosen, unnamed = made
+    return [counter, chosen, *unnamed]
