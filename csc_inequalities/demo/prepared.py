@@ -31,10 +31,15 @@ from csc_inequalities.reference.store import ReferenceStore, load_store
 DEMO_FOLDER = "demo"
 STATE_FILE = "state.json"
 NOTES_FILE = "notes.json"
-# The LoadResult's tables (spells, issues, counts, summary); its notes go in a JSON file.
 # The LoadResult fields that are tables; its texts (notes, alerts) go in one JSON file.
 TEXTS = ("notes", "alerts")
-TABLES = tuple(item.name for item in dataclasses.fields(LoadResult) if item.name not in TEXTS)
+TABLES = tuple(
+    item.name
+    for item in dataclasses.fields(LoadResult)
+    if item.name not in TEXTS and item.name != "events_reader"
+)
+# Read only when the cascade first needs them (LoadResult.decision_events).
+READ_WHEN_NEEDED = ("events",)
 # What the stored demo depends on besides the store: this module, the modules that make and
 # read the files (and all they import), and the libraries whose random numbers and parsing
 # they use.
@@ -81,10 +86,21 @@ def write_demo(records: LoadResult, folder: Path) -> None:
 
 
 def read_demo(folder: Path) -> LoadResult:
-    """One authority's stored demo records, with the column types they were written with."""
-    tables = {name: feather.read_feather(folder / f"{name}.arrow") for name in TABLES}
+    """One authority's stored demo records, with the column types they were written with.
+
+    The events are read when first asked for and then kept with the records, so every session
+    sharing this authority's demo shares them too.
+    """
+    tables = {
+        name: feather.read_feather(folder / f"{name}.arrow")
+        for name in TABLES
+        if name not in READ_WHEN_NEEDED
+    }
     texts = json.loads((folder / NOTES_FILE).read_text())
-    return LoadResult(**tables, **{name: tuple(texts[name]) for name in TEXTS})
+    events = functools.cache(functools.partial(feather.read_feather, folder / "events.arrow"))
+    return LoadResult(
+        **tables, **{name: tuple(texts[name]) for name in TEXTS}, events_reader=events
+    )
 
 
 def demo_folder(store_dir: Path, la_code: str) -> Path:

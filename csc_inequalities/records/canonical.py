@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -250,6 +251,15 @@ class LoadResult:
     alerts: tuple[str, ...] = ()
     # The decisions inside CIN episodes (CIN census only), for the decision cascade.
     events: pd.DataFrame = field(default_factory=empty_events)
+    # A stored demo leaves its events in the store until the cascade first asks for them, so a
+    # session that never opens the cascade does not hold them (they outweigh the spells).
+    events_reader: Callable[[], pd.DataFrame] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def decision_events(self) -> pd.DataFrame:
+        """The decisions inside CIN episodes, read from the store if they were left there."""
+        return self.events_reader() if self.events_reader is not None else self.events
 
     @property
     def is_aggregate(self) -> bool:

@@ -249,10 +249,10 @@ def stage_counts(
     column = "lsoa11_code" if geography == 2011 else "lsoa21_code"
     groups = pd.Index(ETHNIC_GROUPS)
     stages, per_lsoa, per_group = [], [], []
-    events = getattr(records, "events", None)
+    events = records.decision_events()
     year_events = pd.DataFrame()
     event_lsoa = np.zeros(0, dtype=np.int64)
-    if isinstance(events, pd.DataFrame) and not events.empty:
+    if not events.empty:
         chosen = events_in_year(events, year, who)
         position = _positions(chosen[column], lsoa_codes)
         year_events = chosen[position >= 0]

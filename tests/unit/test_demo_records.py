@@ -24,8 +24,21 @@ pytestmark = pytest.mark.slow
 
 def assert_same_records(read, made) -> None:
     for name in prepared.TABLES:
-        assert_frame_equal(getattr(read, name), getattr(made, name))
+        if name == "events":
+            assert_frame_equal(read.decision_events(), made.decision_events())
+        else:
+            assert_frame_equal(getattr(read, name), getattr(made, name))
     assert read.notes == made.notes
+
+
+def test_the_events_stay_in_the_store_until_the_cascade_asks_for_them(store):
+    stored = prepared.read_demo(prepared.demo_folder(store.store_dir, "E06000009"))
+    assert stored.events.empty and stored.events_reader is not None
+    events = stored.decision_events()
+    assert len(events) > 1000  # Blackpool's referrals, assessments and plans
+    assert stored.decision_events() is events  # read once, then kept with the records
+    shared = dataclasses.replace(stored, spells=stored.spells.head(0))
+    assert shared.decision_events() is events
 
 
 @pytest.mark.parametrize("la_code", AUTHORITIES)
