@@ -25,7 +25,7 @@ from modules.hosting import PLOTLY_JS_URL, hosted_app
 from modules.localities import localities_server, localities_ui
 from modules.neighbourhoods import neighbourhoods_server, neighbourhoods_ui
 from modules.session_data import session_data_server
-from modules.shiny_overhead import look_up_source_locations_once
+from modules.shiny_overhead import lighten_shiny_session_work
 from modules.signed_in import signed_in_ui
 from modules.standardise import standardise_server, standardise_ui
 from modules.trend import trend_server, trend_ui
@@ -34,7 +34,7 @@ from modules.upload import upload_server, upload_ui
 exit_on_unusable_settings()
 STORE = load_store()
 tune_garbage_collection()  # after loading what lives as long as the process
-look_up_source_locations_once()
+lighten_shiny_session_work()
 WWW = Path(__file__).parent / "www"
 TITLE = "Children's social care inequalities explorer"
 

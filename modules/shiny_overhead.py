@@ -11,6 +11,13 @@ frame of the stack that made it (`inspect.stack()`): 40-90 ms of each new sessio
 loop every session shares. The name depends only on the code and line of each frame of that
 stack, the same for every session, so it is found once per stack here.
 
+Every session's outputs are flushed whenever any session's are (one reactive flush per
+process), and each flush sent every session a message even when it had nothing for it: with N
+sessions, N messages per change, most of them empty. Under 25 users they kept each browser's
+connection busy with other people's changes and cost the process a JSON encoding and a
+compressed websocket frame each. An empty flush report changes nothing in the browser, so it is
+not sent; any flush with an output, input update or error is sent as before.
+
 And it asks, before each input change and extended task it traces, whether an OpenTelemetry SDK
 is configured by trying to import one; where no SDK is installed, that failed import searched
 the whole path each time. With no SDK installed tracing can never be on, so the answer is kept.
@@ -42,6 +49,9 @@ MAX_STACKS = 10_000
 _ORIGINAL: Callable[[Callable[..., Any]], Any] = otel_attributes.extract_source_ref
 _ORIGINAL_NAME: Callable[[reactives.Value[Any]], str | None] = reactives.Value._try_infer_name
 _ORIGINAL_TRACING: Callable[[], bool] = otel_core.is_otel_tracing_enabled
+_ORIGINAL_SEND = session.AppSession._send_message
+# What AppSession._flush sends a browser when nothing changed for it.
+EMPTY_FLUSH: dict[str, object] = {"values": {}, "inputMessages": [], "errors": {}}
 _LOCATIONS: dict[CodeType, Any] = {}
 _NAMES: dict[tuple[tuple[CodeType, int], ...], str | None] = {}
 
@@ -74,6 +84,13 @@ def value_name_once(value: reactives.Value[Any]) -> str | None:
     return name
 
 
+async def send_unless_empty_flush(app_session: session.AppSession, message: dict) -> None:
+    """Shiny's message to one browser, unless it is a flush report with nothing in it."""
+    if message == EMPTY_FLUSH:
+        return
+    await _ORIGINAL_SEND(app_session, message)
+
+
 def tracing_never_enabled() -> bool:
     """False: without an OpenTelemetry SDK installed, Shiny's tracing cannot be switched on."""
     return False
@@ -87,11 +104,12 @@ def _tracing_sdk_installed() -> bool:
         return False
 
 
-def look_up_source_locations_once() -> None:
-    """Make Shiny's per-session labelling cost once per process, not once per session."""
+def lighten_shiny_session_work() -> None:
+    """Make Shiny's per-session work cost once per process, and its flushes one message each."""
     for module in CALLERS:
         setattr(module, "extract_source_ref", source_location_once)  # noqa: B010
     setattr(reactives.Value, "_try_infer_name", value_name_once)  # noqa: B010
+    setattr(session.AppSession, "_send_message", send_unless_empty_flush)  # noqa: B010
     if not _tracing_sdk_installed():
         for module in TRACING_CALLERS:
             setattr(module, "is_otel_tracing_enabled", tracing_never_enabled)  # noqa: B010

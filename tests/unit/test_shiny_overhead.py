@@ -1,9 +1,12 @@
-"""Shiny looks up each function's source location once per process, not once per session."""
+"""Shiny's per-session work is done once per process; a flush sends only what changed."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from shiny import reactive
+from shiny.session._session import AppSession
 
 from modules import shiny_overhead
 
@@ -25,16 +28,18 @@ def shinys_own(monkeypatch):
     for module in shiny_overhead.TRACING_CALLERS:
         monkeypatch.setattr(module, "is_otel_tracing_enabled", shiny_overhead._ORIGINAL_TRACING)
     monkeypatch.setattr(reactive.Value, "_try_infer_name", shiny_overhead._ORIGINAL_NAME)
+    monkeypatch.setattr(AppSession, "_send_message", shiny_overhead._ORIGINAL_SEND)
     return monkeypatch
 
 
 def test_every_shiny_caller_uses_the_lookup_made_once(shinys_own):
-    shiny_overhead.look_up_source_locations_once()
+    shiny_overhead.lighten_shiny_session_work()
     assert all(
         module.extract_source_ref is shiny_overhead.source_location_once
         for module in shiny_overhead.CALLERS
     )
     assert reactive.Value._try_infer_name is shiny_overhead.value_name_once
+    assert AppSession._send_message is shiny_overhead.send_unless_empty_flush
 
 
 def test_a_function_made_again_for_each_session_is_looked_up_once(monkeypatch):
@@ -94,13 +99,13 @@ def test_a_value_made_again_for_each_session_is_named_once(shinys_own):
 
 def test_tracing_is_asked_about_only_when_an_sdk_could_turn_it_on(shinys_own):
     shinys_own.setattr(shiny_overhead, "_tracing_sdk_installed", lambda: True)
-    shiny_overhead.look_up_source_locations_once()
+    shiny_overhead.lighten_shiny_session_work()
     assert all(
         module.is_otel_tracing_enabled is not shiny_overhead.tracing_never_enabled
         for module in shiny_overhead.TRACING_CALLERS
     )
     shinys_own.setattr(shiny_overhead, "_tracing_sdk_installed", lambda: False)
-    shiny_overhead.look_up_source_locations_once()
+    shiny_overhead.lighten_shiny_session_work()
     assert all(
         module.is_otel_tracing_enabled is shiny_overhead.tracing_never_enabled
         for module in shiny_overhead.TRACING_CALLERS
@@ -110,3 +115,27 @@ def test_tracing_is_asked_about_only_when_an_sdk_could_turn_it_on(shinys_own):
 def flatten(made):
     counter, chosen, unnamed = made
     return [counter, chosen, *unnamed]
+
+
+def test_a_flush_with_nothing_for_the_browser_is_not_sent_and_every_other_message_is(shinys_own):
+    sent = []
+
+    async def original(app_session, message):
+        sent.append(message)
+
+    shinys_own.setattr(shiny_overhead, "_ORIGINAL_SEND", original)
+    messages = [
+        {"values": {}, "inputMessages": [], "errors": {}},  # another session's change
+        {"values": {"gradient-chart": {"html": "<div></div>"}}, "inputMessages": [], "errors": {}},
+        {"values": {}, "inputMessages": [{"id": "controls-year", "message": {}}], "errors": {}},
+        {"values": {}, "inputMessages": [], "errors": {"gradient-chart": {"message": "x"}}},
+        {"busy": "idle"},
+        {"custom": {"csc-set-query": {"query": "?la=E06000009"}}},
+    ]
+
+    async def send_all():
+        for message in messages:
+            await shiny_overhead.send_unless_empty_flush(None, message)
+
+    asyncio.run(send_all())
+    assert sent == messages[1:]
