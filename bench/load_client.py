@@ -50,6 +50,8 @@ INTERACTION_LIMIT_S = 60.0
 # After Shiny says idle, wait this long for follow-up messages (an extended task finishing)
 # before taking the interaction as complete; the latency ends at the last message received.
 QUIET_S = 0.25
+# What Shiny 1.8 sent every session after any session's change (modules/shiny_overhead.py).
+EMPTY_FLUSH = {"values": {}, "inputMessages": [], "errors": {}}
 THINK_S = (1.0, 3.0)
 AFTER_LEAVING_S = 60.0
 # Idle is measured once the warm-up user's session has been collected (the gate does it 10 s
@@ -302,8 +304,12 @@ class ShinyUser:
         """Take every message from the server, as shiny.js does."""
         try:
             async for raw in self.ws:
-                self.last_message = time.perf_counter()
-                self.take(orjson.loads(raw))
+                message = orjson.loads(raw)
+                # A flush report with nothing in it (another session's change, before the app
+                # stopped sending them) changes nothing on screen: it is not an answer.
+                if message != EMPTY_FLUSH:
+                    self.last_message = time.perf_counter()
+                self.take(message)
                 self.signal.set()
         except websockets.ConnectionClosed:
             pass
@@ -379,11 +385,11 @@ class ShinyUser:
             if self.reader is not None and self.reader.done():
                 raise UserError("the websocket closed")
             now = time.perf_counter()
-            # Shiny answers every message with at least an empty `values` message.
-            answered = self.last_message > since
             drawn = all(self.arrived.get(name, 0.0) > since for name in expected)
-            quiet = now - self.last_message >= QUIET_S
-            if answered and drawn and not self.busy and not self.fetching and quiet:
+            # Nothing more for QUIET_S since the change was sent or last answered (a change
+            # that redraws nothing, like opening a tab already drawn, gets no answer at all).
+            quiet = now - max(self.last_message, since) >= QUIET_S
+            if drawn and not self.busy and not self.fetching and quiet:
                 if self.errors:
                     raise UserError(self.errors[0])
                 return
@@ -402,7 +408,7 @@ class ShinyUser:
         mark = time.perf_counter()
         await self.send({"method": "update", "data": data})
         await self.settle(mark, self.expected(tab))
-        return max(self.last_message, self.polygons_done if self.polygons_done > mark else 0) - mark
+        return max(mark, self.last_message, self.polygons_done) - mark
 
     async def act(self, action: str, authorities: list[str]) -> tuple[str, float]:
         """One change a manager makes: a tab, an authority or a measure; its kind and seconds."""
