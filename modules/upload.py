@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from csc_inequalities.records.load import load_records
 from csc_inequalities.records.sniff import check_declared_size, upload_limit_bytes
 from csc_inequalities.records.ssda903 import GEOGRAPHY_RULE, PERIOD_RULE
 from csc_inequalities.reference.store import ReferenceStore
+from csc_inequalities.serving.readers import read_upload
 from modules.html_table import html_table
 from modules.state import Settings
 
@@ -242,13 +242,14 @@ def upload_server(
         }
         return {field: column for field, column in chosen.items() if column}
 
-    # Reading runs beside the event loop, so other sessions of the process carry on meanwhile;
-    # a session that ends (or goes back to the demo) cancels a read still waiting to start.
+    # Reading runs on the upload threads beside the event loop, so other sessions of the
+    # process carry on meanwhile; a session that ends (or goes back to the demo) cancels a read
+    # still waiting to start.
     @reactive.extended_task
     async def read_task(
         files: list[tuple[str, bytes]], la_code: str, mapping: dict[str, str] | None
     ) -> LoadResult:
-        return await asyncio.to_thread(load_records, files, la_code, store, mapping)
+        return await read_upload(load_records, files, la_code, store, mapping)
 
     session.on_ended(read_task.cancel)
 
