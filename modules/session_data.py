@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from shiny import Inputs, Outputs, Session, module, reactive
 from shiny.types import SilentException
 
-from csc_inequalities.demo.prepared import demo_records
+from csc_inequalities.demo.prepared import demo_ready, demo_records
 from csc_inequalities.publication.shown import ShownResults, shown_results
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.reference.store import ReferenceStore
@@ -43,8 +43,9 @@ def session_data_server(
     def is_demo() -> bool:
         return uploaded() is None
 
-    # The demo is read from the store in milliseconds (generated only if the store lacks it),
-    # beside the event loop; a session that ends cancels a read still waiting to start.
+    # The demo the data build stored is read in milliseconds, here; one it did not store is
+    # generated beside the event loop (seconds), and a session that ends cancels a generation
+    # still waiting to start.
     @reactive.extended_task
     async def demo_task(la_code: str) -> LoadResult:
         return await asyncio.to_thread(demo_records, la_code)
@@ -52,14 +53,18 @@ def session_data_server(
     session.on_ended(demo_task.cancel)
 
     @reactive.effect
-    def _load_the_authority_demo() -> None:
-        if uploaded() is None:
+    def _make_a_demo_the_build_did_not_store() -> None:
+        if uploaded() is None and not demo_ready(settings.la_code()):
             demo_task(settings.la_code())
 
     @reactive.calc
     def records() -> LoadResult:
         upload = uploaded()
-        return upload if upload is not None else demo_task.result()
+        if upload is not None:
+            return upload
+        if demo_ready(settings.la_code()):
+            return demo_records(settings.la_code())
+        return demo_task.result()
 
     @reactive.calc
     def analysis() -> Analysis:

@@ -114,3 +114,16 @@ def test_the_fingerprint_covers_the_readers_the_generators_and_what_they_import(
         "context/official_rates.py",
     } <= behind
     assert not {"results/analysis.py", "reference/memory.py"} & behind
+
+
+def test_a_demo_is_ready_at_once_when_stored_or_shared_and_not_when_it_must_be_made(
+    store, monkeypatch
+):
+    assert prepared.demo_ready("E06000009")
+    assert not prepared.demo_ready("E99999999")  # no such authority's folder in the store
+    monkeypatch.setattr(prepared, "stored_demos_current", lambda store_dir, seed: False)
+    monkeypatch.setattr(prepared, "_SHARED", weakref.WeakValueDictionary())
+    assert not prepared.demo_ready("E06000009")  # the build's demos are another code's: made
+    shown = prepared.read_demo(prepared.demo_folder(store.store_dir, "E06000009"))
+    prepared._SHARED[("E06000009", prepared.DEFAULT_SEED)] = shown
+    assert prepared.demo_ready("E06000009")  # another session holds it already
