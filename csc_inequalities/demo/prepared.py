@@ -38,8 +38,8 @@ TABLES = tuple(
     for item in dataclasses.fields(LoadResult)
     if item.name not in TEXTS and item.name != "events_reader"
 )
-# Read only when the cascade first needs them (LoadResult.decision_events).
-READ_WHEN_NEEDED = ("events",)
+# Read only when the cascade first needs it (LoadResult.decision_events).
+EVENTS = "events"
 # What the stored demo depends on besides the store: this module, the modules that make and
 # read the files (and all they import), and the libraries whose random numbers and parsing
 # they use.
@@ -91,13 +91,10 @@ def read_demo(folder: Path) -> LoadResult:
     The events are read when first asked for and then kept with the records, so every session
     sharing this authority's demo shares them too.
     """
-    tables = {
-        name: feather.read_feather(folder / f"{name}.arrow")
-        for name in TABLES
-        if name not in READ_WHEN_NEEDED
-    }
+    path = {name: folder / f"{name}.arrow" for name in TABLES}
+    tables = {name: feather.read_feather(path[name]) for name in TABLES if name != EVENTS}
     texts = json.loads((folder / NOTES_FILE).read_text())
-    events = functools.cache(functools.partial(feather.read_feather, folder / "events.arrow"))
+    events = functools.cache(functools.partial(feather.read_feather, path[EVENTS]))
     return LoadResult(
         **tables, **{name: tuple(texts[name]) for name in TEXTS}, events_reader=events
     )
