@@ -41,6 +41,7 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+from modules.shiny_overhead import EMPTY_FLUSH  # noqa: E402
 from tools.serve import free_port_block, serve  # noqa: E402
 
 LOCALHOST = "127.0.0.1"
@@ -50,8 +51,6 @@ INTERACTION_LIMIT_S = 60.0
 # After Shiny says idle, wait this long for follow-up messages (an extended task finishing)
 # before taking the interaction as complete; the latency ends at the last message received.
 QUIET_S = 0.25
-# What Shiny 1.8 sent every session after any session's change (modules/shiny_overhead.py).
-EMPTY_FLUSH = {"values": {}, "inputMessages": [], "errors": {}}
 THINK_S = (1.0, 3.0)
 AFTER_LEAVING_S = 60.0
 # Idle is measured once the warm-up user's session has been collected (the gate does it 10 s
