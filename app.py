@@ -10,7 +10,7 @@ from csc_inequalities.publication.report_sections import area_sections
 from csc_inequalities.reference.maps_data import authority_geojson_url
 from csc_inequalities.reference.memory import tune_garbage_collection
 from csc_inequalities.reference.store import load_store
-from csc_inequalities.serving.url_state import settings_from_query
+from csc_inequalities.serving.page_cache import page_request
 from csc_inequalities.settings import exit_on_unusable_settings
 from modules.about import about_ui
 from modules.age_sex import age_sex_server, age_sex_ui
@@ -40,8 +40,9 @@ TITLE = "Children's social care inequalities explorer"
 
 
 def app_ui(request) -> ui.Tag:
-    """The page; built per request so a shared link's query string restores the chosen view."""
-    initial = settings_from_query(request.query_params, STORE.authorities["la_code"])
+    """The page for a shared link's settings and the signed-in user (kept by hosted_app)."""
+    asked = page_request(request, STORE.authorities["la_code"])
+    initial = asked.initial
     return ui.page_navbar(
         ui.nav_panel("Neighbourhoods", neighbourhoods_ui("neighbourhoods"), value="areas"),
         ui.nav_panel("Gradient", gradient_ui("gradient"), value="gradient"),
@@ -85,7 +86,7 @@ def app_ui(request) -> ui.Tag:
                 ui.tags.link(rel="stylesheet", href="assets/app.css"),
                 ui.tags.link(rel="icon", href="assets/favicon.svg", type="image/svg+xml"),
             ),
-            signed_in_ui(request),
+            signed_in_ui(asked.signed_in),
             banner_ui("banner"),
         ),
     )

@@ -545,6 +545,9 @@ class Run:
     after_mb: list[float] = field(default_factory=list)
     sessions: list[int] = field(default_factory=list)
     seconds: float = 0.0
+    # CPU seconds used while the users were on: each app process's, and this load client's.
+    server_cpu_s: list[float] = field(default_factory=list)
+    client_cpu_s: float = 0.0
 
     @property
     def errors(self) -> list[str]:
@@ -591,6 +594,11 @@ class MemoryWatch:
         self.running = False
         self.thread.join()
         return [size / 1048576 for size in self.peak]
+
+
+def cpu_seconds(pids: list[int]) -> list[float]:
+    """CPU seconds (user and system) each process has used so far."""
+    return [sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids]
 
 
 def listening_pids(ports: list[int]) -> list[int]:
@@ -691,7 +699,12 @@ def load_run(
         watch = MemoryWatch(pids)
         run.idle_mb = [size / 1048576 for size in watch.rss()]
         ramp = min(30.0, run.users * 0.3)
+        servers, client = cpu_seconds(pids), time.process_time()
         asyncio.run(drive(run, url, process_urls, interactions, ramp, seed))
+        run.client_cpu_s = time.process_time() - client
+        run.server_cpu_s = [
+            end - start for start, end in zip(servers, cpu_seconds(pids), strict=True)
+        ]
         run.peak_mb = watch.stop()
         time.sleep(AFTER_LEAVING_S)
         run.after_mb = [size / 1048576 for size in watch.rss()]
@@ -782,6 +795,8 @@ def summary(run: Run) -> dict[str, Any]:
         "peak_mb": run.peak_mb,
         "after_mb": run.after_mb,
         "seconds": run.seconds,
+        "server_cpu_s": run.server_cpu_s,
+        "client_cpu_s": run.client_cpu_s,
         "by_kind": {
             kind: (len(values), statistics.median(values), percentile(values, 0.95))
             for kind, values in sorted(by_kind(run).items())
@@ -865,6 +880,18 @@ RUNS = {
     "pair": ("two processes behind nginx (cookie affinity)", 100, 2, True),
     "control": ("two processes, no stickiness (the affinity cookie never returned)", 20, 2, False),
 }
+
+
+def cpu_note(row: dict[str, Any]) -> str:
+    """How much of the machine the app processes and the load client used during a run."""
+    if not row["server_cpu_s"] or not row["seconds"]:
+        return ""
+    share = " / ".join(f"{cpu / row['seconds']:.0%}" for cpu in row["server_cpu_s"])
+    return (
+        f"CPU while the users were on: app processes {share} of a core each "
+        f"({sum(row['server_cpu_s']) / max(1, row['users']):.2f} s per user), load client "
+        f"{row['client_cpu_s'] / row['seconds']:.0%} of a core; "
+    )
 
 
 def verdicts(row: dict[str, Any]) -> list[str]:
@@ -969,11 +996,13 @@ def main(argv: list[str] | None = None) -> None:
         notes.append(
             f"- {name} ({described}): {row['interactions']} interactions in {run.seconds:.0f} s "
             f"({kinds}); "
-            f"load average before {load}; other processes busy before: "
+            + cpu_note(row)
+            + f"load average before {load}; other processes busy before: "
             + ("; ".join(neighbours) if neighbours else "none above 10% of a core")
             + "."
         )
         print("\n".join(table([row])), "\n" + "\n".join(verdicts(row)), flush=True)
+        print(cpu_note(row), flush=True)
     print("\n".join(table(rows)))
     if args.write or args.run == "all":
         write_section(rows, notes)

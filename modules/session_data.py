@@ -10,11 +10,12 @@ from shiny import Inputs, Outputs, Session, module, reactive
 from shiny.types import SilentException
 
 from csc_inequalities.demo.prepared import demo_ready, demo_records
-from csc_inequalities.publication.shown import ShownResults, shown_results
+from csc_inequalities.publication.shown import ShownResults
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.reference.store import ReferenceStore
-from csc_inequalities.results.analysis import Analysis, run_analysis
+from csc_inequalities.results.analysis import Analysis
 from csc_inequalities.results.measures import Measure, year_ending
+from csc_inequalities.serving.shared_results import AnalysisChoice, analysis_for, shown_for
 from modules.state import Settings
 
 
@@ -67,25 +68,27 @@ def session_data_server(
         return demo_task.result()
 
     @reactive.calc
-    def analysis() -> Analysis:
+    def choice() -> AnalysisChoice:
         year = settings.year()
         if not year:
             raise SilentException()  # no year offered yet: wait, as req(year) would
-        measure = Measure(settings.intervention(), settings.count_kind(), year_ending(year))
-        return run_analysis(
-            records(),
-            store,
+        return AnalysisChoice(
             settings.la_code(),
             settings.imd_year(),
-            measure,
+            Measure(settings.intervention(), settings.count_kind(), year_ending(year)),
             deciles=settings.deciles(),
             domain=settings.domain(),
             age_band=settings.age_band(),
             sex=settings.sex(),
         )
 
+    # Sessions showing the same demo choice share one analysis (see shared_results).
+    @reactive.calc
+    def analysis() -> Analysis:
+        return analysis_for(records(), store, choice())
+
     @reactive.calc
     def shown() -> ShownResults:
-        return shown_results(analysis(), settings.view(), is_demo())
+        return shown_for(records(), choice(), analysis(), settings.view(), is_demo())
 
     return SessionData(records=records, is_demo=is_demo, analysis=analysis, shown=shown)

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from shiny import ui
-from starlette.requests import Request
-
-from csc_inequalities.serving.proxy_user import proxy_user_trusted, signed_in_user
 
 
-def signed_in_ui(request: Request) -> ui.Tag | None:
-    """'Signed in as NAME' from the proxy's headers (escaped as text), or nothing without one."""
-    name = signed_in_user(request.headers, proxy_user_trusted())
+def signed_in_ui(name: str | None) -> ui.Tag | None:
+    """'Signed in as NAME' (escaped as text) when a trusted proxy named the user, else nothing."""
     if name is None:
         return None
     return ui.p("Signed in as ", ui.strong(name), class_="signed-in small mb-1", id="signed-in")

@@ -193,6 +193,13 @@ def demo_ready(la_code: str, seed: int = DEFAULT_SEED) -> bool:
     )
 
 
+def is_shared_demo(records: LoadResult, la_code: str, seed: int = DEFAULT_SEED) -> bool:
+    """Whether these are the authority's shared demo records (never an upload): results made
+    from them can be shared between sessions."""
+    with _LOCK:
+        return _SHARED.get((la_code, seed)) is records
+
+
 def _stored_or_generated(la_code: str, seed: int) -> LoadResult:
     """The stored demo if the build made it with this code, else one generated now."""
     store = load_store()

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from starlette.requests import Request
 
+from csc_inequalities.serving.page_cache import page_request
 from csc_inequalities.serving.proxy_user import proxy_user_trusted, signed_in_user
 from csc_inequalities.serving.security import (
     SECURITY_HEADERS,
@@ -162,10 +163,10 @@ def test_the_proxy_user_is_shown_only_when_trusted() -> None:
 
 def test_the_page_header_escapes_the_name(monkeypatch: pytest.MonkeyPatch) -> None:
     name = '<script>alert("x")</script>'
-    scope = {"type": "http", "headers": [(b"x-forwarded-user", name.encode())]}
+    scope = {"type": "http", "headers": [(b"x-forwarded-user", name.encode())], "query_string": b""}
     monkeypatch.setenv("CSC_TRUST_PROXY_USER", "1")
-    html = str(signed_in_ui(Request(scope)))
+    html = str(signed_in_ui(page_request(Request(scope), []).signed_in))
     assert "Signed in as" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     monkeypatch.delenv("CSC_TRUST_PROXY_USER")
-    assert signed_in_ui(Request(scope)) is None
+    assert signed_in_ui(page_request(Request(scope), []).signed_in) is None
