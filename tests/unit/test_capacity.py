@@ -9,7 +9,13 @@ import pytest
 
 from csc_inequalities.serving import capacity
 from csc_inequalities.serving.capacity import IdleClock, SessionCount
-from csc_inequalities.serving.session_gate import ENDED_MESSAGE, KEY_COOKIE, SessionGate
+from csc_inequalities.serving.session_gate import (
+    ENDED_MESSAGE,
+    KEY_COOKIE,
+    RELEASE_AFTER_S,
+    RELEASE_WHILE_OPEN_S,
+    SessionGate,
+)
 from csc_inequalities.settings import DEFAULT_IDLE_MINUTES, DEFAULT_MAX_SESSIONS, SettingError
 
 TITLE = "Children's social care inequalities explorer"
@@ -225,5 +231,25 @@ def test_a_sessions_uploads_and_downloads_answer_only_the_browser_that_opened_it
         assert (await get(gate, "/session/s2/download/x", key=mine))[0] == 404
         await browser.leave()
         assert (await get(gate, download, key=mine))[0] == 404  # the session has ended
+
+    asyncio.run(scenario())
+
+
+def test_ended_sessions_memory_is_collected_soon_after_the_last_and_seldom_while_others_go_on():
+    async def scenario():
+        gate = SessionGate(stand_in_app, SessionCount(limit=5), idle_s=600, title=TITLE)
+        browsers = [Browser(gate) for _ in range(3)]
+        for browser in browsers:
+            await asyncio.wait_for(browser.inbox.get(), 1)  # accept
+            await asyncio.wait_for(browser.inbox.get(), 1)  # Shiny's config
+        assert gate.release_in_s is None
+        await browsers[0].leave()
+        assert gate.release_in_s == pytest.approx(RELEASE_WHILE_OPEN_S, abs=1)
+        await browsers[1].leave()  # one collection for both
+        assert gate.release_in_s == pytest.approx(RELEASE_WHILE_OPEN_S, abs=1)
+        await browsers[2].leave()  # the last: brought forward
+        assert gate.release_in_s == pytest.approx(RELEASE_AFTER_S, abs=1)
+        gate.release()
+        assert gate.release_in_s is None
 
     asyncio.run(scenario())
