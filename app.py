@@ -129,7 +129,7 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
         settings=settings,
         records=data.records,
         analysis=data.analysis,
-        is_demo=data.is_demo,
+        shown_in=data.shown_in,
         report_sections=lambda context, tables: area_sections(
             standardised(), compared(), tables, context
         ),

@@ -23,8 +23,9 @@ from csc_inequalities.figures.layers import LAYERS, layer_map
 from csc_inequalities.publication.charts import CHART_TITLES, analysis_charts, deprivation_map_chart
 from csc_inequalities.publication.disclosure import View, check_map_publishable
 from csc_inequalities.publication.report_content import ReportChart, Section
-from csc_inequalities.publication.tables import ViewTable, analysis_tables
-from csc_inequalities.publication.view_context import ViewContext, view_context
+from csc_inequalities.publication.shown import ShownResults
+from csc_inequalities.publication.tables import ViewTable
+from csc_inequalities.publication.view_context import ViewContext
 from csc_inequalities.records.canonical import LoadResult
 from csc_inequalities.reference.maps_data import authority_geojson
 from csc_inequalities.reference.store import ReferenceStore
@@ -161,22 +162,27 @@ def exports_server(
     settings: Settings,
     records: Callable[[], LoadResult],
     analysis: Callable[[], Analysis],
-    is_demo: Callable[[], bool],
+    shown_in: Callable[[str], ShownResults],
     report_sections: Callable[[ViewContext, dict], Sequence[Section]] | None = None,
 ):
     """Register a download for every chart, table, the map and the report of the session.
 
-    ``report_sections`` gives the report's sections from other panels (standardisation,
-    localities) for the export's view and tables.
+    ``shown_in`` gives the analysis as a view shows it (the tables the screen shows, when the
+    export's view is the screen's). ``report_sections`` gives the report's sections from other
+    panels (standardisation, localities) for the export's view and tables.
     """
 
     @reactive.calc
+    def exported() -> ShownResults:
+        return shown_in(input.export_view())
+
+    @reactive.calc
     def context() -> ViewContext:
-        return view_context(analysis(), View(input.export_view()), demo=is_demo())
+        return exported().context
 
     @reactive.calc
     def tables() -> dict[str, ViewTable]:
-        return {t.key: t for t in analysis_tables(analysis(), context())}
+        return exported().tables
 
     @reactive.calc
     def charts() -> dict[str, ReportChart]:

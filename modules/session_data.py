@@ -27,6 +27,8 @@ class SessionData:
     is_demo: Callable[[], bool]
     analysis: Callable[[], Analysis]
     shown: Callable[[], ShownResults]
+    # The analysis as another view shows it (the exports' view), made once like `shown`.
+    shown_in: Callable[[str], ShownResults]
 
 
 @module.server
@@ -87,8 +89,13 @@ def session_data_server(
     def analysis() -> Analysis:
         return analysis_for(records(), store, choice())
 
+    def shown_in(view: str) -> ShownResults:
+        return shown_for(records(), choice(), analysis(), view, is_demo())
+
     @reactive.calc
     def shown() -> ShownResults:
-        return shown_for(records(), choice(), analysis(), settings.view(), is_demo())
+        return shown_in(settings.view())
 
-    return SessionData(records=records, is_demo=is_demo, analysis=analysis, shown=shown)
+    return SessionData(
+        records=records, is_demo=is_demo, analysis=analysis, shown=shown, shown_in=shown_in
+    )

@@ -170,16 +170,10 @@ def _titled(title: str, context: ViewContext) -> str:
 
 def _with_geography(frame: pd.DataFrame, context: ViewContext) -> pd.DataFrame:
     """The table with the authority's code and name first."""
-    rest = frame.drop(columns=["la_code", "la_name"], errors="ignore")
-    return pd.concat(
-        [
-            pd.DataFrame(
-                {"la_code": context.la_code, "la_name": context.la_name}, index=rest.index
-            ),
-            rest,
-        ],
-        axis=1,
-    ).reset_index(drop=True)
+    table = frame.drop(columns=["la_code", "la_name"], errors="ignore").reset_index(drop=True)
+    table.insert(0, "la_name", context.la_name)
+    table.insert(0, "la_code", context.la_code)
+    return table
 
 
 def _publication_ethnicity(
