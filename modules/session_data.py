@@ -27,7 +27,7 @@ class SessionData:
     is_demo: Callable[[], bool]
     analysis: Callable[[], Analysis]
     shown: Callable[[], ShownResults]
-    # The analysis as another view shows it (the exports' view), made once like `shown`.
+    # The analysis as a view shows it (the exports' view): the screen's own when they match.
     shown_in: Callable[[str], ShownResults]
 
 
@@ -89,12 +89,15 @@ def session_data_server(
     def analysis() -> Analysis:
         return analysis_for(records(), store, choice())
 
-    def shown_in(view: str) -> ShownResults:
+    def shown_as(view: str) -> ShownResults:
         return shown_for(records(), choice(), analysis(), view, is_demo())
 
     @reactive.calc
     def shown() -> ShownResults:
-        return shown_in(settings.view())
+        return shown_as(settings.view())
+
+    def shown_in(view: str) -> ShownResults:
+        return shown() if view == settings.view() else shown_as(view)
 
     return SessionData(
         records=records, is_demo=is_demo, analysis=analysis, shown=shown, shown_in=shown_in
