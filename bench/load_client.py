@@ -8,7 +8,9 @@ leaves. Only ever against 127.0.0.1, with a bounded number of users and a time l
 
 Run: .venv/bin/python bench/load_client.py {single,pair,control,memory,all} [--users N]
 (needs the built reference store; `pair` and `control` need Debian's nginx, see tools/serve.py).
-Each run prints its figures; `all` also writes them into bench/RESULTS.md.
+Each run prints its figures; `all` also writes them into bench/RESULTS.md. `journey
+[--journeys N]` instead makes whole journeys one at a time and prints the server's CPU per kind
+of action, for comparing two builds or settings without the noise of queueing.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+from csc_inequalities.serving.session_gate import RELEASE_AFTER_S  # noqa: E402
 from modules.shiny_overhead import EMPTY_FLUSH  # noqa: E402
 from tools.serve import free_port_block, serve  # noqa: E402
 
@@ -752,6 +755,71 @@ def memory_run(sessions: int, seed: int) -> Run:
     return run
 
 
+async def one_journey_by_action(
+    url: str, pid: int, codes: list[str], files: dict[str, bytes], rng: random.Random
+) -> dict[str, float]:
+    """One user's whole journey with nobody else on: the server's CPU seconds per action."""
+    process = psutil.Process(pid)
+    user = ShinyUser(url, True, rng)
+    spent: dict[str, float] = {}
+
+    async def measured(kind: str, step: Any) -> None:
+        before = sum(process.cpu_times()[:2])
+        await step
+        await asyncio.sleep(QUIET_S)  # work the last answer set going (e.g. the address bar)
+        spent[kind] = spent.get(kind, 0.0) + sum(process.cpu_times()[:2]) - before
+
+    await measured("open", user.open())
+    for action in ROUND:
+        await measured(action.split(":")[0], user.act(action, codes))
+    await measured("authority", user.act_authority(UPLOAD_AUTHORITY))
+    await measured("upload", user.upload(files))
+    await measured("download", user.download(DOWNLOAD))
+    # Leaving includes the collection the gate runs once the last session has ended.
+    await measured("leave", user.close())
+    before = sum(process.cpu_times()[:2])
+    await asyncio.sleep(RELEASE_AFTER_S + 2)
+    spent["leave"] += sum(process.cpu_times()[:2]) - before
+    if user.errors:
+        raise UserError("; ".join(user.errors))
+    return spent
+
+
+def journey_run(journeys: int, seed: int) -> list[dict[str, float]]:
+    """Server CPU per kind of action over whole journeys made one at a time (no queueing).
+
+    For comparing two builds or two settings (e.g. PYTHONMALLOC in this command's environment,
+    which the app process inherits): run each several times, alternating.
+    """
+    with (
+        tempfile.TemporaryDirectory(prefix="csc-load-tmp-") as tmp,
+        app_processes(1, {"TMPDIR": tmp}) as (_, process_urls),
+    ):
+        url = process_urls[0]
+        pid = listening_pids([urlsplit(url).port])[0]
+        warm_up(url, seed)
+        time.sleep(IDLE_AFTER_S)
+        codes, files, rng = authority_codes(), demo_upload_files(), random.Random(seed)
+        return [
+            asyncio.run(one_journey_by_action(url, pid, codes, files, rng)) for _ in range(journeys)
+        ]
+
+
+def journey_lines(spent: list[dict[str, float]]) -> list[str]:
+    """Mean server CPU per journey for each kind of action, and the whole journey's."""
+    kinds = sorted({kind for journey in spent for kind in journey})
+    lines = [
+        f"{kind:10s} {1000 * statistics.mean(j.get(kind, 0.0) for j in spent):6.0f} ms"
+        for kind in kinds
+    ]
+    totals = [sum(journey.values()) for journey in spent]
+    lines.append(
+        f"{'journey':10s} {1000 * statistics.mean(totals):6.0f} ms "
+        f"(min {1000 * min(totals):.0f}, max {1000 * max(totals):.0f}, {len(totals)} journeys)"
+    )
+    return lines
+
+
 # ---- reporting ------------------------------------------------------------------------------
 
 
@@ -967,12 +1035,16 @@ def write_section(rows: list[dict[str, Any]], notes: list[str], path: Path = RES
 def main(argv: list[str] | None = None) -> None:
     """Run the chosen load runs, print their figures and, for `all`, record them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run", choices=[*RUNS, "memory", "all"])
+    parser.add_argument("run", choices=[*RUNS, "memory", "journey", "all"])
     parser.add_argument("--users", type=int, help="users (sessions for `memory`)")
     parser.add_argument("--interactions", type=int, default=INTERACTIONS)
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--journeys", type=int, default=8, help="journeys for `journey`")
     parser.add_argument("--write", action="store_true", help="record the figures in RESULTS.md")
     args = parser.parse_args(argv)
+    if args.run == "journey":
+        print("\n".join(journey_lines(journey_run(args.journeys, args.seed))))
+        return
     chosen = [*RUNS, "memory"] if args.run == "all" else [args.run]
     rows, notes = [], []
     for name in chosen:
