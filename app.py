@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from shiny import App, Inputs, Outputs, Session, ui
@@ -20,6 +21,7 @@ from modules.context import context_server, context_ui
 from modules.controls import controls_server, controls_ui
 from modules.ethnicity import ethnicity_server, ethnicity_ui
 from modules.exports import exports_server, exports_ui
+from modules.first_visit import start_on_first_visit
 from modules.gradient import gradient_server, gradient_ui
 from modules.hosting import PLOTLY_JS_URL, hosted_app
 from modules.localities import localities_server, localities_ui
@@ -98,42 +100,83 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
     uploaded = upload_server("upload", store=STORE, settings=settings)
     data = session_data_server("data", store=STORE, settings=settings, uploaded=uploaded)
     banner_server("banner", settings=settings, is_demo=data.is_demo, records=data.records)
-    neighbourhoods_server("neighbourhoods", store=STORE, settings=settings, analysis=data.analysis)
+    # Every panel starts on its tab's first visit (first_visit.py): a session never builds the
+    # outputs of tabs it does not open. The exports' report needs the standardisation and
+    # localities results, so opening Export starts those two first.
+    page = input.page
+    start_on_first_visit(
+        page,
+        "areas",
+        lambda: neighbourhoods_server(
+            "neighbourhoods", store=STORE, settings=settings, analysis=data.analysis
+        ),
+    )
     for panel_server, name in (
         (gradient_server, "gradient"),
         (ethnicity_server, "ethnicity"),
         (trend_server, "trend"),
     ):
-        panel_server(name, settings=settings, analysis=data.analysis, shown=data.shown)
-    standardised = standardise_server(
-        "standardise", store=STORE, settings=settings, analysis=data.analysis, shown=data.shown
-    )
-    compared = localities_server(
-        "localities", store=STORE, settings=settings, analysis=data.analysis, shown=data.shown
-    )
-    cascade_server(
-        "cascade", store=STORE, settings=settings, records=data.records, is_demo=data.is_demo
-    )
-    age_sex_server("age", store=STORE, settings=settings, records=data.records)
-    context_server(
-        "context",
-        store=STORE,
-        settings=settings,
-        records=data.records,
-        analysis=data.analysis,
-        is_demo=data.is_demo,
-    )
-    exports_server(
-        "exports",
-        store=STORE,
-        settings=settings,
-        records=data.records,
-        analysis=data.analysis,
-        shown_in=data.shown_in,
-        report_sections=lambda context, tables: area_sections(
-            standardised(), compared(), tables, context
+        start_on_first_visit(
+            page,
+            name,
+            functools.partial(
+                panel_server, name, settings=settings, analysis=data.analysis, shown=data.shown
+            ),
+        )
+    standardise = start_on_first_visit(
+        page,
+        "standardise",
+        lambda: standardise_server(
+            "standardise", store=STORE, settings=settings, analysis=data.analysis, shown=data.shown
         ),
     )
+    localities = start_on_first_visit(
+        page,
+        "localities",
+        lambda: localities_server(
+            "localities", store=STORE, settings=settings, analysis=data.analysis, shown=data.shown
+        ),
+    )
+    start_on_first_visit(
+        page,
+        "cascade",
+        lambda: cascade_server(
+            "cascade", store=STORE, settings=settings, records=data.records, is_demo=data.is_demo
+        ),
+    )
+    start_on_first_visit(
+        page,
+        "age",
+        lambda: age_sex_server("age", store=STORE, settings=settings, records=data.records),
+    )
+    start_on_first_visit(
+        page,
+        "context",
+        lambda: context_server(
+            "context",
+            store=STORE,
+            settings=settings,
+            records=data.records,
+            analysis=data.analysis,
+            is_demo=data.is_demo,
+        ),
+    )
+
+    def start_exports() -> None:
+        standardised, compared = standardise.ensure(), localities.ensure()
+        exports_server(
+            "exports",
+            store=STORE,
+            settings=settings,
+            records=data.records,
+            analysis=data.analysis,
+            shown_in=data.shown_in,
+            report_sections=lambda context, tables: area_sections(
+                standardised(), compared(), tables, context
+            ),
+        )
+
+    start_on_first_visit(page, "export", start_exports)
 
 
 shiny_app = App(app_ui, server, static_assets={"/assets": WWW})

@@ -4,7 +4,8 @@ Each user does what a browser does: fetches the page, opens the websocket and se
 every input and which outputs are visible, fetches each map's polygons from /geojson/ (once per
 authority, as a browser caches them), changes authority, measure and tab with 1-3 s of thought
 between, sends one upload through uploadInit / POST / uploadEnd, fetches one download and
-leaves. Only ever against 127.0.0.1, with a bounded number of users and a time limit.
+leaves (from the Export tab, as a browser must). Only ever against 127.0.0.1, with a bounded
+number of users and a time limit.
 
 Run: .venv/bin/python bench/load_client.py {single,pair,control,memory,all} [--users N]
 (needs the built reference store; `pair` and `control` need Debian's nginx, see tools/serve.py).
@@ -74,6 +75,7 @@ KEY_OUTPUTS = {
     "gradient": ("gradient-chart",),
     "ethnicity": ("ethnicity-by_group",),
     "trend": ("trend-gradient_trend",),
+    "export": ("exports-view_status",),
 }
 DEPENDS_ON_MEASURE = {"gradient", "ethnicity", "trend"}
 MEASURES = [
@@ -517,6 +519,8 @@ async def one_user(
             result.latencies.append(await user.act_authority(UPLOAD_AUTHORITY))
         result.upload_s = await user.upload(files)
         await asyncio.sleep(rng.uniform(*THINK_S))
+        # The download buttons are on the Export tab, whose panel starts on the first visit.
+        result.latencies.append(await user.act("tab:export", authorities))
         result.download_s = await user.download(DOWNLOAD)
     except (
         UserError,
@@ -774,6 +778,7 @@ async def one_journey_by_action(
         await measured(action.split(":")[0], user.act(action, codes))
     await measured("authority", user.act_authority(UPLOAD_AUTHORITY))
     await measured("upload", user.upload(files))
+    await measured("tab", user.act("tab:export", codes))
     await measured("download", user.download(DOWNLOAD))
     # Leaving includes the collection the gate runs once the last session has ended.
     await measured("leave", user.close())
@@ -1007,8 +1012,9 @@ def write_section(rows: list[dict[str, Any]], notes: list[str], path: Path = RES
             f"(an authority change on the map tab); think time {THINK_S[0]:.0f}-{THINK_S[1]:.0f} "
             f"s; each user makes {INTERACTIONS} changes, then one upload (Blackpool's demo "
             "SSDA903 Header and Episodes through uploadInit, POST and uploadEnd, then 'Read the "
-            "files') and one download (the gradient CSV), and leaves. First full render: from "
-            "asking for the page to the first tab drawn with its polygons. Idle: after one "
+            "files'), opens the Export tab (counted as a change), downloads the gradient CSV "
+            "and leaves. First full render: from asking for the page to the first tab drawn "
+            "with its polygons. Idle: after one "
             "user's whole journey, with no session. Memory: resident, per process with its "
             "children (psutil). Each process's session limit (CSC_MAX_SESSIONS) is raised to "
             "the run's users, so a run measures what the processes serve rather than the busy "
