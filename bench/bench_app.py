@@ -76,7 +76,7 @@ NOTES_HEADING = "## Investigation notes"
 LOAD_SECTION = "## Capacity under load"
 SEP = " | "
 BUILD_STEP = "figure builders"
-HTML_STEP = "plotly_ui (screen_version + to_json)"
+HTML_STEP = "plotly_ui (screen_json)"
 PANEL_OF = {
     "gradient-plot": "Gradient",
     "ethnicity-chart": "Ethnicity",
@@ -116,7 +116,7 @@ class Stopwatch:
 
 
 def fragment(watch: Stopwatch, panel: str, fig_and_alt: tuple, element_id: str) -> str:
-    """The HTML a plotly panel sends for one figure (plotly_ui: screen_version + to_json)."""
+    """The HTML a plotly panel sends for one figure (plotly_ui: screen_json)."""
     fig, alt = fig_and_alt
     return str(watch.time(f"{panel}{SEP}{HTML_STEP}", plotly_ui, fig, element_id, alt))
 
@@ -623,7 +623,7 @@ def report(
         "The core calls the modules make, with the authority's demo records already loaded: "
         "`run_analysis`, `shown_results`, every figure builder (incl. the decile map from "
         "`authority_geojson`, first use of each authority in the process) and `plotly_ui` "
-        "(`screen_version` + `fig.to_json`). An authority change times every panel "
+        "(`screen_json`). An authority change times every panel "
         "(Neighbourhoods, Gradient, Ethnicity, Trend, In context), as if all were visible; "
         "Shiny only redraws the visible tab. A measure change (CPP to CLA) redraws the "
         "analysis charts and In context; a year change the analysis charts.",

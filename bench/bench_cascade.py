@@ -3,7 +3,7 @@
 What each module computes when its tab is visible and a setting changes: the cascade or the
 age and sex breakdown (run_cascade, run_age_sex), the chosen view's tables (decisions_shown,
 age_sex_shown) and every chart the tab opens with (figure builders, then plotly_ui's
-screen_version and to_json). Tables and the accordion panels are off until opened, so they are
+screen_json). Tables and the accordion panels are off until opened, so they are
 not counted. Writes its section of bench/RESULTS.md.
 """
 

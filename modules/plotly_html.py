@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 from shiny import ui
 
 from csc_inequalities.figures.maps import TOPOJSON_FOLDER
@@ -18,19 +19,24 @@ PLOTLY_CONFIG = {
 }
 
 
-def screen_version(fig: go.Figure) -> go.Figure:
-    """The figure without its printed title and source line, with margins to match.
+def screen_json(fig: go.Figure) -> str:
+    """The figure's JSON without its printed title and source line, with margins to match.
 
-    Changes the figure in place (each render builds its own), which saves copying a map's
-    GeoJSON through plotly's validators.
+    Written from the figure's validated properties without plotly's deep copy and typed-array
+    pass (``fig.to_json``): they were most of a chart's rendering time, and the figure is
+    left as it was. tests/unit/test_plotly_html.py checks this equals plotly's own JSON.
     """
-    screen = fig
-    bottom = screen.layout.margin.b if screen.layout.margin.b is not None else 110
-    screen.update_layout(title=None, margin={"t": 30, "b": max(60, bottom - 50)})
-    screen.layout.annotations = [
-        a for a in screen.layout.annotations if a.name != SOURCE_ANNOTATION
-    ]
-    return screen
+    layout = dict(fig._layout)  # noqa: SLF001 (plotly 7's validated layout; see the test)
+    layout.pop("title", None)
+    margin = dict(layout.get("margin") or {})
+    bottom = margin.get("b")
+    margin.update(t=30, b=max(60, (110 if bottom is None else bottom) - 50))
+    layout["margin"] = margin
+    notes = [a for a in layout.pop("annotations", ()) if a.get("name") != SOURCE_ANNOTATION]
+    if notes:
+        layout["annotations"] = notes
+    data = [{k: v for k, v in trace.items() if k != "uid"} for trace in fig._data]  # noqa: SLF001
+    return to_json_plotly({"data": data, "layout": layout})
 
 
 def plotly_ui(
@@ -42,11 +48,10 @@ def plotly_ui(
     and the source line is on the About page; exported images keep all three.
     """
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
-    fig = screen_version(fig)
     height = f"{fig.layout.height}px" if fig.layout.height else "100%"
     # www/app.js draws the figure once plotly.js, which loads without blocking the page, is
     # ready; plotly's JSON writer escapes "<", so the figure cannot end the script early.
-    arguments = [json.dumps(element_id), fig.to_json(), json.dumps(PLOTLY_CONFIG)]
+    arguments = [json.dumps(element_id), screen_json(fig), json.dumps(PLOTLY_CONFIG)]
     draw = f"cscPlot({', '.join(arguments)}, {json.dumps(click_input)});"
     plot = ui.div(
         ui.div(id=element_id, class_="plotly-graph-div", style=f"height:{height}; width:100%;"),
