@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 
 from csc_inequalities.results.deprivation import group_labels
-from csc_inequalities.results.gradient import with_rates
+from csc_inequalities.results.gradient import rate_columns, with_rates
 from csc_inequalities.stats.inequality import rate_ratio
 
 MAJOR_GROUPS = ["White", "Mixed", "Asian", "Black", "Other"]
 NOT_KNOWN = "Not known"
+# The rows of the ethnicity table: the major groups, then Not known.
+TABLE_GROUPS = [*MAJOR_GROUPS, NOT_KNOWN]
 GROUP_NAMES = {
     "White": "White",
     "Mixed": "Mixed or Multiple",
@@ -36,19 +38,6 @@ DEPRIVATION_METHOD = (
     "then rescaled so each group adds up to the authority's total for that group. Children's "
     "ethnic mix differs from adults', so treat these denominators as estimates."
 )
-ETHNICITY_COLUMNS = [
-    "ethnic_group",
-    "group_name",
-    "children",
-    "count",
-    "rate_per_10000",
-    "lower_95ci",
-    "upper_95ci",
-    "ci_method",
-    "ratio_to_white",
-    "ratio_lower",
-    "ratio_upper",
-]
 
 
 def ethnic_denominators(
@@ -64,40 +53,45 @@ def ethnic_denominators(
     return by_group / total * children_0_17
 
 
-def _counts_by_group(counts_by_lsoa: pd.DataFrame) -> pd.Series:
-    """Counted children per ethnic group, major groups first then Not known."""
-    totals = counts_by_lsoa.groupby("ethnic_group")["count"].sum()
-    return totals.reindex([*MAJOR_GROUPS, NOT_KNOWN], fill_value=0.0).astype(float)
+def _counts_by_group(counts_by_lsoa: pd.DataFrame) -> np.ndarray:
+    """Counted children per ethnic group in TABLE_GROUPS order (other codes are left out)."""
+    position = pd.Index(TABLE_GROUPS).get_indexer(counts_by_lsoa["ethnic_group"])
+    known = position >= 0
+    weights = counts_by_lsoa["count"].to_numpy(dtype=float)[known]
+    counted = np.bincount(position[known], weights=weights, minlength=len(TABLE_GROUPS))
+    return counted.astype(float)  # bincount of nothing is integer
 
 
 def ethnicity_table(counts_by_lsoa: pd.DataFrame, denominators: pd.Series) -> pd.DataFrame:
     """Rate per 10,000 for each major group with interval and ratio to White."""
-    counts = _counts_by_group(counts_by_lsoa)
-    table = pd.DataFrame(
+    count = _counts_by_group(counts_by_lsoa)
+    children = np.nan_to_num(denominators.reindex(TABLE_GROUPS).to_numpy(dtype=float))
+    rates = rate_columns(count, children)
+    # Children whose ethnicity is not known have no denominator: a count, never a rate.
+    children[-1] = np.nan
+    rates["ci_method"][-1] = "no denominator"
+    white = TABLE_GROUPS.index("White")
+    ratios = [
+        rate_ratio(count[i], children[i], count[white], children[white])
+        for i in range(len(MAJOR_GROUPS))
+    ]
+    return pd.DataFrame(
         {
-            "ethnic_group": counts.index,
-            "children": denominators.reindex(counts.index).to_numpy(dtype=float),
-            "count": counts.to_numpy(),
+            "ethnic_group": TABLE_GROUPS,
+            "group_name": [GROUP_NAMES[group] for group in TABLE_GROUPS],
+            "children": children,
+            "count": count,
+            **rates,
+            "ratio_to_white": _floats([r.ratio for r in ratios]),
+            "ratio_lower": _floats([r.lower for r in ratios]),
+            "ratio_upper": _floats([r.upper for r in ratios]),
         }
     )
-    table = with_rates(table.fillna({"children": 0.0}))
-    not_known = table["ethnic_group"] == NOT_KNOWN
-    table.loc[not_known, "children"] = float("nan")
-    table.loc[not_known, "ci_method"] = "no denominator"
-    white = table.set_index("ethnic_group").loc["White"]
-    ratios = [
-        rate_ratio(row.count, row.children, white["count"], white["children"])
-        if row.ethnic_group in MAJOR_GROUPS
-        else None
-        for row in table.itertuples()
-    ]
-    table["ratio_to_white"] = [r.ratio if r else None for r in ratios]
-    table["ratio_lower"] = [r.lower if r else None for r in ratios]
-    table["ratio_upper"] = [r.upper if r else None for r in ratios]
-    table["group_name"] = table["ethnic_group"].map(GROUP_NAMES)
-    for column in ("ratio_to_white", "ratio_lower", "ratio_upper"):
-        table[column] = table[column].astype(float)
-    return table[ETHNICITY_COLUMNS]
+
+
+def _floats(values: list[float | None]) -> np.ndarray:
+    """One value per major group, then NaN for Not known; None (undefined) as NaN."""
+    return np.array([np.nan if v is None else v for v in values] + [np.nan], dtype=float)
 
 
 def lsoa_ethnic_children(lsoas: pd.DataFrame, denominators: pd.Series) -> pd.DataFrame:

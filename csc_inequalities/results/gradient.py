@@ -45,16 +45,21 @@ class OverallRate:
     upper_95ci: float
 
 
+def rate_columns(count, children, confidence: float = 0.95) -> dict[str, np.ndarray]:
+    """Rates, limits and interval method for counts among children, as a table's columns."""
+    count, children = np.asarray(count, dtype=float), np.asarray(children, dtype=float)
+    lower, upper = rate_interval(count, children, confidence)
+    return {
+        "rate_per_10000": rate_per_10000(count, children),
+        "lower_95ci": lower,
+        "upper_95ci": upper,
+        "ci_method": interval_method(count, children),
+    }
+
+
 def with_rates(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """A table with count and children columns given rates, limits and interval method."""
-    count, children = table["count"].to_numpy(float), table["children"].to_numpy(float)
-    lower, upper = rate_interval(count, children, confidence)
-    return table.assign(
-        rate_per_10000=rate_per_10000(count, children),
-        lower_95ci=lower,
-        upper_95ci=upper,
-        ci_method=interval_method(count, children),
-    )
+    return table.assign(**rate_columns(table["count"], table["children"], confidence))
 
 
 def counts_per_lsoa(counts_by_lsoa: pd.DataFrame, lsoa_codes: pd.Series) -> np.ndarray:
@@ -82,16 +87,18 @@ def gradient_table(
     group = groups.to_numpy(dtype=int)
     count = counts_per_lsoa(counts_by_lsoa, lsoas["lsoa_code"])
     children = lsoas["children_0_17"].to_numpy(dtype=float)
-    summed = pd.DataFrame(
+    summed_children = np.bincount(group, weights=children, minlength=size + 1)[1:]
+    summed_count = np.bincount(group, weights=count, minlength=size + 1)[1:]
+    return pd.DataFrame(
         {
             "group": np.arange(1, size + 1),
             "group_label": labels_for_size(size),
             "lsoas": np.bincount(group, minlength=size + 1)[1:],
-            "children": np.bincount(group, weights=children, minlength=size + 1)[1:],
-            "count": np.bincount(group, weights=count, minlength=size + 1)[1:],
+            "children": summed_children,
+            "count": summed_count,
+            **rate_columns(summed_count, summed_children),
         }
     )
-    return with_rates(summed)[GRADIENT_COLUMNS]
 
 
 def overall_rate(table: pd.DataFrame) -> OverallRate:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from csc_inequalities.results.deprivation import labels_for_size
-from csc_inequalities.results.gradient import GRADIENT_COLUMNS, with_rates
+from csc_inequalities.results.gradient import GRADIENT_COLUMNS, rate_columns
 from csc_inequalities.results.measures import Measure, year_ending
 from csc_inequalities.stats.inequality import slope_index_of_table
 from csc_inequalities.stats.rates import rate_per_10000
@@ -49,8 +49,14 @@ def _one_per_child(
     order = np.lexsort((start, child))
     if last:
         order = order[::-1]
-    marked = pd.DataFrame(rows[order])
-    running = marked.groupby(child[order]).cumsum().to_numpy()
+    marked = rows[order].astype(np.int64)
+    ordered_child = child[order]
+    first = np.flatnonzero(np.r_[True, ordered_child[1:] != ordered_child[:-1]])
+    # Running count of marked spells within each child's rows: the cumulative sum, less
+    # what it was before the child's first row.
+    total = np.cumsum(marked, axis=0)
+    before = total[first] - marked[first]
+    running = total - np.repeat(before, np.diff(np.r_[first, len(marked)]), axis=0)
     kept = np.zeros_like(rows)
     kept[order] = rows[order] & (running == 1)
     return kept
@@ -108,42 +114,50 @@ def trend(
     by_decile = _group_sums(per_lsoa, deciles.to_numpy(dtype=int), 10)
     quintile_children = np.bincount(quintiles.to_numpy(dtype=int), children, minlength=6)[1:]
     decile_children = np.bincount(deciles.to_numpy(dtype=int), children, minlength=11)[1:]
-    gradient = with_rates(
-        pd.DataFrame(
-            {
-                "group": np.tile(np.arange(1, 6), len(years)),
-                "group_label": labels_for_size(5) * len(years),
-                "lsoas": np.tile(
-                    np.bincount(quintiles.to_numpy(dtype=int), minlength=6)[1:], len(years)
-                ),
-                "children": np.tile(quintile_children, len(years)),
-                "count": by_quintile.T.ravel().astype(float),
-            }
-        )
-    )[GRADIENT_COLUMNS]
-    gradient["year"] = np.repeat(years, 5).astype(int)
-    gradient["reference_date"] = np.repeat([year_ending(year) for year in years], 5)
-    deciles_by_year = with_rates(
-        pd.DataFrame(
-            {
-                "count": by_decile.T.ravel().astype(float),
-                "children": np.tile(decile_children, len(years)),
-            }
-        )
+    year_count = len(years)
+    quintile_count = by_quintile.T.ravel().astype(float)
+    quintile_children = np.tile(quintile_children, year_count)
+    gradient = pd.DataFrame(
+        {
+            "group": np.tile(np.arange(1, 6), year_count),
+            "group_label": labels_for_size(5) * year_count,
+            "lsoas": np.tile(
+                np.bincount(quintiles.to_numpy(dtype=int), minlength=6)[1:], year_count
+            ),
+            "children": quintile_children,
+            "count": quintile_count,
+            **rate_columns(quintile_count, quintile_children),
+            "year": np.repeat(years, 5).astype(int),
+            "reference_date": np.repeat([year_ending(year) for year in years], 5),
+        }
     )
-    sii_rows = []
-    for index, year in enumerate(years):
-        table = deciles_by_year.iloc[index * 10 : (index + 1) * 10]
-        slope = slope_index_of_table(table)
-        total = float(by_decile[:, index].sum())
-        sii_rows.append(
-            [year, year_ending(year), total, float(children.sum()),
-             float(rate_per_10000(total, children.sum())[0]),
-             slope.sii, slope.sii_lower, slope.sii_upper, slope.rii, slope.rii_lower,
-             slope.rii_upper]
-        )  # fmt: skip
-    sii = pd.DataFrame(sii_rows, columns=SII_COLUMNS)
-    return Trend(gradient=gradient, sii=sii.astype({c: float for c in SII_COLUMNS[5:]}))
+    decile_count = by_decile.T.ravel().astype(float)
+    decile_children = np.tile(decile_children, year_count)
+    decile_rates = {
+        "count": decile_count,
+        "children": decile_children,
+        **rate_columns(decile_count, decile_children),
+    }
+    slopes = [
+        slope_index_of_table({k: v[index * 10 : (index + 1) * 10] for k, v in decile_rates.items()})
+        for index in range(year_count)
+    ]
+    totals = by_decile.sum(axis=0).astype(float)
+    all_children = float(children.sum())
+    sii = pd.DataFrame(
+        {
+            "year": years,
+            "reference_date": [year_ending(year) for year in years],
+            "count": totals,
+            "children": all_children,
+            "rate_per_10000": rate_per_10000(totals, np.full(year_count, all_children)),
+            **{
+                column: np.array([getattr(slope, column) for slope in slopes], dtype=float)
+                for column in SII_COLUMNS[5:]
+            },
+        }
+    )
+    return Trend(gradient=gradient, sii=sii)
 
 
 def _group_sums(per_lsoa: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:

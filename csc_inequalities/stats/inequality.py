@@ -14,6 +14,7 @@ percentiles of the simulated SIIs and RIIs (seeded, so results are reproducible)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from statistics import NormalDist
@@ -163,8 +164,13 @@ def slope_index(
     )  # fmt: skip
 
 
-def slope_index_of_table(table: pd.DataFrame, confidence: float = 0.95) -> SlopeIndex:
-    """SII and RII of a gradient table's rates (none when nothing was counted)."""
+def slope_index_of_table(
+    table: pd.DataFrame | Mapping[str, np.ndarray], confidence: float = 0.95
+) -> SlopeIndex:
+    """SII and RII of a gradient table's rates (none when nothing was counted).
+
+    The table may be a mapping of column arrays, so a long table's groups need no frames.
+    """
     if not table["count"].sum() > 0:
         groups = int((table["children"] > 0).sum())
         return SlopeIndex(
