@@ -51,7 +51,9 @@ def _one_per_child(
         order = order[::-1]
     marked = rows[order].astype(np.int64)
     ordered_child = child[order]
-    first = np.flatnonzero(np.r_[True, ordered_child[1:] != ordered_child[:-1]])
+    starts_child = np.ones(len(ordered_child), dtype=bool)
+    starts_child[1:] = ordered_child[1:] != ordered_child[:-1]
+    first = np.flatnonzero(starts_child)
     # Running count of marked spells within each child's rows: the cumulative sum, less
     # what it was before the child's first row.
     total = np.cumsum(marked, axis=0)

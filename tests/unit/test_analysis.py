@@ -77,6 +77,20 @@ def test_no_records_counted_breaks_nothing(average):
     assert all(sentence == "" for key, sentence in analysis.sentences.items() if key != "overall")
 
 
+def test_a_measure_with_no_spells_in_records_of_other_kinds_counts_zero_every_year(average):
+    # An SSDA903 upload holds children looked after only: its child protection trend is
+    # zero in every year the records cover, with no SII, not an error.
+    store, records = average
+    looked_after = LoadResult(spells=records.spells[records.spells["intervention"] == "CLA"])
+    measure = Measure("CPP", "at_date", default_measure(looked_after.spells).reference_date)
+    analysis = run_analysis(looked_after, store, LA, 2019, measure)
+    years = analysis.trend.sii["year"].tolist()
+    assert years and analysis.trend.sii["count"].tolist() == [0.0] * len(years)
+    assert analysis.trend.sii["sii"].isna().all()
+    assert analysis.trend.gradient["count"].tolist() == [0.0] * 5 * len(years)
+    assert analysis.overall.count == 0
+
+
 def test_unknown_authority_is_a_clear_error(average):
     store, records = average
     with pytest.raises(ValueError, match="No LSOAs found"):
