@@ -169,11 +169,20 @@ def _titled(title: str, context: ViewContext) -> str:
 
 
 def _with_geography(frame: pd.DataFrame, context: ViewContext) -> pd.DataFrame:
-    """The table with the authority's code and name first."""
-    table = frame.drop(columns=["la_code", "la_name"], errors="ignore").reset_index(drop=True)
-    table.insert(0, "la_name", context.la_name)
-    table.insert(0, "la_code", context.la_code)
-    return table
+    """The table with the authority's code and name first.
+
+    Built as one new frame from the columns' arrays: inserting two columns into the old
+    frame cost more than the rest of a shown table.
+    """
+    rows = len(frame)
+    columns = {
+        "la_code": pd.array([context.la_code] * rows, dtype="str"),
+        "la_name": pd.array([context.la_name] * rows, dtype="str"),
+    }
+    for name in frame.columns:
+        if name not in columns:
+            columns[name] = frame[name].array
+    return pd.DataFrame(columns)
 
 
 def _publication_ethnicity(
