@@ -15,6 +15,16 @@ def mirror_dir() -> Path:
     return Path(os.environ.get("CSC_DATA_MIRROR", SHARED / "data")).resolve()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _check_every_figure():
+    """Every chart a test builds is validated by plotly too (the app skips it on each render)."""
+    from csc_inequalities.figures import style
+
+    style.CHECK_FIGURES = True
+    yield
+    style.CHECK_FIGURES = False
+
+
 @pytest.fixture(scope="session")
 def store():
     """The built reference store (built from the mirror on first use, then reused)."""

@@ -23,6 +23,7 @@ from csc_inequalities.figures.style import (
     TOO_FEW_NOTE,
     axis_title,
     beyond_markers,
+    chart_figure,
     chart_layout,
     estimate_range,
 )
@@ -154,7 +155,7 @@ def cascade_chart(
         legend={"orientation": "h", "y": -0.28, "x": 0},
         margin={"b": 180},
     )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = chart_figure(traces, layout)
     alt = (
         f"Line chart of decisions in {la_name}, {period}, from referral to care, with one line "
         f"per deprivation quintile ({_where(scheme, la_name)}) on a logarithmic scale, so the "
@@ -226,7 +227,7 @@ def conversions_chart(
         f"earlier decision, by deprivation quintile ({_where(scheme, la_name)}), with 95% "
         f"Wilson intervals. {'; '.join(described)}."
     )
-    return go.Figure(data=traces, layout=layout), alt
+    return chart_figure(traces, layout), alt
 
 
 def codes_chart(
@@ -275,7 +276,7 @@ def codes_chart(
         + "; ".join(described)
         + "."
     )
-    return go.Figure(data=traces, layout=layout), alt
+    return chart_figure(traces, layout), alt
 
 
 def quintile_lines_chart(
@@ -356,7 +357,7 @@ def quintile_lines_chart(
         + (f". Too few children to draw: {', '.join(too_few)}" if too_few else "")
         + "."
     )
-    return go.Figure(data=traces, layout=layout), alt
+    return chart_figure(traces, layout), alt
 
 
 def infants_chart(infants: pd.DataFrame, la_name: str, title: str) -> tuple[go.Figure, str]:
@@ -422,4 +423,4 @@ def infants_chart(infants: pd.DataFrame, la_name: str, title: str) -> tuple[go.F
         f"Bar chart of babies starting to be looked after in {la_name} per 10,000 children "
         f"aged under 1, by deprivation quintile (1 = most deprived). {'; '.join(described)}."
     )
-    return go.Figure(data=traces, layout=layout), alt
+    return chart_figure(traces, layout), alt

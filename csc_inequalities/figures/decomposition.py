@@ -16,6 +16,7 @@ from csc_inequalities.figures.style import (
     MUTED_COLOUR,
     REFERENCE_COLOUR,
     axis_title,
+    chart_figure,
     chart_layout,
 )
 
@@ -104,7 +105,7 @@ def decomposition_chart(
             for i in range(len(names) - 1)
         ],
     )
-    return go.Figure(data=[trace], layout=layout), decomposition_alt_text(
+    return chart_figure([trace], layout), decomposition_alt_text(
         reference_rate, reference_label, rate, la_name, measure_label, composition, rate_effect
     )
 

@@ -17,6 +17,7 @@ from csc_inequalities.figures.style import (
     TOO_FEW_NOTE,
     axis_title,
     beyond_markers,
+    chart_figure,
     chart_layout,
     estimate_range,
     reference_label,
@@ -117,7 +118,7 @@ def ethnicity_chart(
         legend={"orientation": "h", "y": -0.3, "x": 0},
         margin={"b": 170},
     )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = chart_figure(traces, layout)
     return fig, ethnicity_alt_text(groups, measure_label, la_name, not_known)
 
 
@@ -212,7 +213,7 @@ def ethnicity_deprivation_chart(
         legend={"orientation": "h", "y": -0.3, "x": 0},
         margin={"b": 230},
     )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = chart_figure(traces, layout)
     return fig, ethnicity_deprivation_alt_text(table, measure_label, la_name)
 
 

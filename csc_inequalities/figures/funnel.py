@@ -16,6 +16,7 @@ from csc_inequalities.figures.style import (
     MUTED_COLOUR,
     TEXT_COLOUR,
     axis_title,
+    chart_figure,
     chart_layout,
     reference_label,
     reference_line,
@@ -135,9 +136,7 @@ def funnel_chart(
         yaxis={"title": axis_title(Y_TITLE), "range": [0, top]},
         margin={"b": 210},
     )
-    return go.Figure(data=traces, layout=layout), funnel_alt_text(
-        table, measure_label, la_name, noun
-    )
+    return chart_figure(traces, layout), funnel_alt_text(table, measure_label, la_name, noun)
 
 
 def funnel_alt_text(table: pd.DataFrame, measure_label: str, la_name: str, noun: str) -> str:

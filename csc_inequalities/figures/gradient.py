@@ -19,6 +19,7 @@ from csc_inequalities.figures.style import (
     TOO_FEW_TEXT,
     axis_title,
     beyond_markers,
+    chart_figure,
     chart_layout,
     estimate_range,
     reference_label,
@@ -174,7 +175,7 @@ def gradient_chart(
         | ({"range": y_range} if y_range else {}),
         margin={"b": 190},
     )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = chart_figure(traces, layout)
     return fig, gradient_alt_text(table, overall, measure_label, la_name, scheme, cwip, show_cwip)
 
 

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from csc_inequalities.figures.funnel import POSITION_STYLE
 from csc_inequalities.figures.maps import MAP_LAYOUT
-from csc_inequalities.figures.style import chart_layout
+from csc_inequalities.figures.style import chart_figure, chart_layout
 from csc_inequalities.stats import funnel
 
 GREY = "#d9d9d9"
@@ -96,9 +96,7 @@ def locality_map(
         height=560,
         **MAP_LAYOUT,
     )
-    return go.Figure(data=traces, layout=layout), locality_map_alt_text(
-        compared, la_name, scheme_label
-    )
+    return chart_figure(traces, layout), locality_map_alt_text(compared, la_name, scheme_label)
 
 
 def locality_map_alt_text(compared: pd.DataFrame, la_name: str, scheme_label: str) -> str:

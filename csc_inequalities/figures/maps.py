@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from csc_inequalities.figures.style import (
     DECILE_COLOURS,
     DECILE_DIRECTION,
+    chart_figure,
     chart_layout,
 )
 from csc_inequalities.results.deprivation import DOMAIN_NAMES
@@ -82,7 +83,7 @@ def decile_map(
         },
     }
     layout = chart_layout(title, subtitle or DECILE_DIRECTION, height=620, **MAP_LAYOUT)
-    return go.Figure(data=[trace], layout=layout)
+    return chart_figure([trace], layout)
 
 
 def authority_decile_map(
@@ -162,7 +163,7 @@ def value_map(
             "colorbar": {"title": {"text": value_label, "font": {"size": 13}}, "thickness": 16},
         }
     )
-    return go.Figure(data=traces, layout=chart_layout(title, subtitle, height=620, **MAP_LAYOUT))
+    return chart_figure(traces, chart_layout(title, subtitle, height=620, **MAP_LAYOUT))
 
 
 def empty_world_topojson() -> dict:

@@ -19,6 +19,7 @@ from csc_inequalities.figures.style import (
     MUTED_COLOUR,
     REFERENCE_COLOUR,
     TEXT_COLOUR,
+    chart_figure,
     chart_layout,
 )
 
@@ -97,7 +98,7 @@ def official_trend_chart(
         legend={"orientation": "h", "y": -0.25, "x": 0},
         margin={"b": 150, "r": 170},
     )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = chart_figure(traces, layout)
     return fig, trend_alt_text(trend, measure_key, la_name, region_name)
 
 
@@ -217,7 +218,7 @@ def adjusted_scatter(comparison: AdjustedComparison) -> tuple[go.Figure, str]:
         legend={"orientation": "h", "y": -0.2, "x": 0},
         margin={"b": 200},
     )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = chart_figure(traces, layout)
     return fig, adjusted_alt_text(comparison)
 
 

@@ -12,6 +12,7 @@ from csc_inequalities.figures.style import (
     MUTED_COLOUR,
     REFERENCE_COLOUR,
     axis_title,
+    chart_figure,
     chart_layout,
     reference_label,
     reference_line,
@@ -66,7 +67,7 @@ def profile_chart(profile: pd.DataFrame, title: str, subtitle: str = "") -> tupl
         },
         margin={"b": 170},
     )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = chart_figure(traces, layout)
     return fig, profile_alt_text(profile, title)
 
 

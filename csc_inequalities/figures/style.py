@@ -42,6 +42,23 @@ DECILE_DIRECTION = "Decile 1 = most deprived 10% of neighbourhoods in England"
 
 BASE_MARGIN = {"l": 70, "r": 30, "t": 90, "b": 110}
 
+# The unit tests set this (tests/conftest.py): every chart they build is then checked by
+# plotly's validators as well, which the app skips on every render.
+CHECK_FIGURES = False
+
+
+def chart_figure(data: Sequence[dict], layout: dict) -> go.Figure:
+    """A figure from this package's plain trace and layout dicts, without plotly's validators.
+
+    Validating every property was about half of building a chart, on every render. With
+    CHECK_FIGURES (the unit tests) each figure is validated too, so an invalid property fails
+    a test rather than reaching a browser.
+    """
+    fig = go.Figure(data=list(data), layout=layout, _validate=False)
+    if CHECK_FIGURES:
+        go.Figure(fig.to_dict())  # raises ValueError on any invalid property or value
+    return fig
+
 
 def chart_layout(
     title: str,

@@ -18,6 +18,7 @@ from csc_inequalities.figures.style import (
     TOO_FEW_NOTE,
     axis_title,
     beyond_markers,
+    chart_figure,
     chart_layout,
     estimate_range,
     reference_line,
@@ -89,7 +90,7 @@ def quintile_trend_chart(
         legend={"orientation": "h", "y": -0.3, "x": 0},
         margin={"b": 170},
     )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = chart_figure(traces, layout)
     return fig, trend_alt_text(gradient, la_name, labels)
 
 
@@ -155,7 +156,7 @@ def sii_trend_chart(sii: pd.DataFrame, series_label: str, la_name: str) -> tuple
         showlegend=len(traces) > 1,
         legend={"orientation": "h", "y": -0.25, "x": 0},
     )
-    fig = go.Figure(data=traces, layout=layout)
+    fig = chart_figure(traces, layout)
     return fig, sii_alt_text(sii, la_name)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import pytest
 
+from csc_inequalities.figures import style
 from csc_inequalities.figures.style import (
     BASE_MARGIN,
     SOURCE_ANNOTATION,
     apply_layout,
+    chart_figure,
     chart_layout,
     reference_label,
     reference_line,
@@ -54,3 +57,21 @@ def test_apply_layout_gives_an_existing_figure_the_same_layout():
         layout=chart_layout("Title", "Subtitle", height=500, notes=[reference_label(2, "Two")]),
     )
     assert applied.layout == built.layout
+
+
+def test_charts_skip_plotlys_validators_but_the_tests_check_every_one():
+    traces, layout = [{"type": "bar", "x": [1], "y": [2]}], chart_layout("Title")
+    fig = chart_figure(traces, layout)
+    assert fig.to_dict()["data"][0]["y"] == [2]
+    # An invalid property is refused while the tests run (tests/conftest.py)...
+    with pytest.raises(ValueError, match="colour"):
+        chart_figure([{"type": "bar", "x": [1], "y": [2], "colour": "red"}], layout)
+    with pytest.raises(ValueError):
+        chart_figure(traces, {**layout, "height": "tall"})
+    # ...and passes unchecked in the app, where the check costs every render its time.
+    style.CHECK_FIGURES = False
+    try:
+        unchecked = chart_figure([{"type": "bar", "x": [1], "y": [2], "colour": "red"}], layout)
+    finally:
+        style.CHECK_FIGURES = True
+    assert unchecked.to_dict()["data"][0]["colour"] == "red"
