@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NGINX_DIR = ROOT / "deploy" / "nginx"
 TEMPLATE = NGINX_DIR / "explorer.conf.template"
 TEMPLATE_VALUES = ("CSC_LISTEN", "CSC_UPSTREAM_SERVERS", "CSC_UPLOAD_MAX_MB")
+# Every app process gets this same weight: nginx's consistent hash places 160 x weight points
+# per server on its ring, and with 160 one process can take 55-58% of new browsers; with 16,000
+# each takes 50% +- 1 (deploy/nginx/explorer.conf.template).
+SPREAD_WEIGHT = 100
 STARTUP_SECONDS = 120.0
 STOP_SECONDS = 10.0
 # Only one worker per process: Shiny keeps each session in the memory of the process that made it.
@@ -72,7 +76,9 @@ def write_nginx_config(
     environ: Mapping[str, str] | None = None,
 ) -> Path:
     """nginx.conf, explorer.conf and explorer.d/ in run_dir for nginx on 127.0.0.1:port."""
-    servers = " ".join(f"server 127.0.0.1:{app_port};" for app_port in app_ports)
+    servers = " ".join(
+        f"server 127.0.0.1:{app_port} weight={SPREAD_WEIGHT};" for app_port in app_ports
+    )
     values = {
         "CSC_LISTEN": f"127.0.0.1:{port}",
         "CSC_UPSTREAM_SERVERS": servers,

@@ -3,17 +3,32 @@ ShinyProxy), and nginx's own check (`nginx -t`) of the configurations the Compos
 
 from __future__ import annotations
 
+import http.server
 import re
 import shutil
+import socketserver
+import struct
 import subprocess
+import threading
+import time
+import zlib
+from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
 from csc_inequalities.serving.proxy_user import USER_HEADERS
 from csc_inequalities.settings import DEFAULT_UPLOAD_MAX_MB
-from tools.serve import NGINX_DIR, render_template, upload_max_mb, write_nginx_config
+from tools.serve import (
+    NGINX_DIR,
+    SPREAD_WEIGHT,
+    free_port_block,
+    render_template,
+    upload_max_mb,
+    write_nginx_config,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -110,7 +125,7 @@ def test_compose_runs_nginx_before_the_image_with_uploads_in_memory(compose: dic
     for name, front in fronts.items():
         env = front["environment"]
         assert env["CSC_UPSTREAM_SERVERS"].split() == [
-            word for app in apps for word in ("server", f"{app}:8000;")
+            word for app in apps for word in ("server", f"{app}:8000", "weight=100;")
         ]
         assert env["CSC_UPLOAD_MAX_MB"] == UPLOAD_MB
         mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in front["volumes"]}
@@ -227,7 +242,7 @@ def test_nginx_accepts_the_compose_configuration(
     front = compose["services"]["nginx-signin" if sign_in else "nginx"]
     env = front["environment"]
     servers = re.sub(r"server \w+:", "server 127.0.0.1:", env["CSC_UPSTREAM_SERVERS"])
-    ports = [int(port) for port in re.findall(r":(\d+);", servers)]
+    ports = [int(port) for port in re.findall(r":(\d+) ", servers)]
     run_dir = tmp_path / "nginx"
     run_dir.mkdir()
     (run_dir / "certs").mkdir()
@@ -249,3 +264,92 @@ def test_nginx_accepts_the_compose_configuration(
         text=True,
     )
     assert check.returncode == 0, check.stderr
+
+
+class _PortReply(http.server.BaseHTTPRequestHandler):
+    """A stand-in app process that answers every request with its own port."""
+
+    def do_GET(self) -> None:
+        body = str(self.server.server_address[1]).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_nginx_spreads_new_browsers_evenly_over_two_processes(tmp_path: Path) -> None:
+    """4,000 first visits through the template as ./dev serve writes it: 50% +- 3 each.
+
+    With weight 1 nginx's ring has 160 points per process, and one of two processes can take
+    55-58% of new browsers (53.7% for Compose's app1 and app2); SPREAD_WEIGHT makes it finer.
+    """
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    assert nginx, "nginx is not installed (./dev test installs nginx-light)"
+    base = free_port_block(3)
+    backends = [socketserver.TCPServer(("127.0.0.1", base + n), _PortReply) for n in (1, 2)]
+    for backend in backends:
+        threading.Thread(target=backend.serve_forever, daemon=True).start()
+    conf = write_nginx_config(tmp_path, base, [base + 1, base + 2])
+    assert f"weight={SPREAD_WEIGHT};" in (tmp_path / "explorer.conf").read_text()
+    proxy = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp_path)])
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{base}") as client:
+            for _ in range(100):
+                try:
+                    client.get("/")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            answers: Counter[str] = Counter()
+            for _ in range(4000):
+                # No cookie sent: every request is a new browser, pinned by its request id.
+                client.cookies.clear()
+                answers[client.get("/").text] += 1
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
+        for backend in backends:
+            backend.shutdown()
+    servers = [f"127.0.0.1:{base + n}" for n in (1, 2)]
+    expected = ring_shares(servers, SPREAD_WEIGHT)
+    assert set(answers) == {server.split(":")[1] for server in servers}
+    for server in servers:
+        # Within 3 standard errors of the ring's share, which is within 1% of even.
+        assert abs(answers[server.split(":")[1]] / 4000 - expected[server]) < 0.025, answers
+        assert abs(expected[server] - 0.5) < 0.01
+
+
+def ring_shares(servers: list[str], weight: int) -> dict[str, float]:
+    """Each server's share of new browsers under nginx's `hash ... consistent` (ketama).
+
+    nginx places 160 x weight points per server at crc32(host, 0, port, previous point) and
+    sends a key to the first point at or after crc32(key); keys here are random request ids.
+    """
+    points = []
+    for server in servers:
+        host, _, port = server.rpartition(":")
+        seed, previous = host.encode() + b"\0" + port.encode(), 0
+        for _ in range(160 * weight):
+            previous = zlib.crc32(seed + struct.pack("<I", previous))
+            points.append((previous, server))
+    points.sort()
+    shares = dict.fromkeys(servers, 0.0)
+    last = points[-1][0] - 2**32
+    for point, server in points:
+        shares[server] += (point - last) / 2**32
+        last = point
+    return shares
+
+
+def test_compose_processes_share_new_browsers_evenly(compose: dict) -> None:
+    """The weight on every Compose server line makes the hash ring fine enough to be even."""
+    upstreams = compose["services"]["nginx"]["environment"]["CSC_UPSTREAM_SERVERS"]
+    lines = [line.split() for line in upstreams.split(";") if line.strip()]
+    servers = [words[1] for words in lines]
+    weights = {int(words[2].removeprefix("weight=")) for words in lines}
+    assert weights == {SPREAD_WEIGHT}
+    assert all(abs(share - 0.5) < 0.01 for share in ring_shares(servers, SPREAD_WEIGHT).values())
+    assert max(ring_shares(servers, 1).values()) > 0.53  # what weight 1 gives app1 and app2
