@@ -204,8 +204,19 @@ def conversions_chart(
                 for tick, v in zip(ticks, value.tolist(), strict=True)
             )
         )
-    # Per 100 and Wilson limits stay within 0-100; only a ratio above 1 (no interval) goes past.
+    # The axis follows the estimates, as on every chart (a wide interval of a small authority's
+    # few decisions is cut and marked, not left to flatten every bar), but never past what
+    # per 100 can reach: 100, or a ratio above 1 (which has no interval).
     highest = float(np.nanmax(values, initial=0.0))
+    full_scale = max(105.0, highest * 1.06)
+    y_range, above, _ = estimate_range(
+        values.ravel().tolist(), lowers.ravel().tolist(), uppers.ravel().tolist()
+    )
+    top = full_scale if y_range is None else min(full_scale, y_range[1])
+    cut_rows = np.reshape(above, values.shape).any(axis=1)
+    cut = [tick for tick, is_cut in zip(ticks, cut_rows.tolist(), strict=True) if is_cut]
+    if top < full_scale and (marker := beyond_markers(cut, [True] * len(cut), top, TEXT_COLOUR)):
+        traces.append(marker)
     layout = chart_layout(
         title,
         f"{la_name}: each decision per 100 of the one before, by deprivation quintile "
@@ -217,7 +228,7 @@ def conversions_chart(
         xaxis={"title": {"text": "Conversion (counts in the same year)"}, "tickangle": 0},
         yaxis={
             "title": axis_title("Per 100 of the earlier decision", 26),
-            "range": [0, max(105.0, highest * 1.06)],
+            "range": [0, top],
         },
         legend={"orientation": "h", "y": -0.32, "x": 0},
         margin={"b": 190},

@@ -54,7 +54,8 @@ FLATTENED = """
     const values = plot._fullData
       .filter(trace => ['bar', 'scatter'].includes(trace.type) && trace.mode !== 'text'
                        && !String(trace.name).startsWith('95% interval'))
-      .flatMap(trace => (trace.y || []).filter(v => v !== null && Number.isFinite(v)));
+      // Array.from: values sent as typed arrays (plotly's base64) are not flattened otherwise.
+      .flatMap(trace => Array.from(trace.y || []).filter(v => v !== null && Number.isFinite(v)));
     const top = Math.max(...values);
     return values.length && top > 0 && top < 0.2 * (high - Math.max(low, 0));
   })

@@ -10,6 +10,8 @@ import pytest
 
 from csc_inequalities.demo import demo_files
 from csc_inequalities.demo.files import STANDARD_RETURN_FILES
+from csc_inequalities.figures.cascade import CONVERSION_TICKS, conversions_chart
+from csc_inequalities.figures.style import BEYOND_NAME
 from csc_inequalities.records.load import load_records
 from csc_inequalities.results.analysis import authority_groups
 from csc_inequalities.results.cascade import PATH, STEP_NAMES, run_cascade
@@ -269,3 +271,36 @@ def test_demo_cascade_holds_every_stage_with_consistent_totals(store):
     assert "times at referral" in cascade.sentences["gap"]
     ethnic = cascade.ethnicity.groupby("stage")["count"].sum().reindex(totals.index)
     assert (ethnic == totals).all()
+
+
+def conversions_frame(proportions: list[float], half_width: float) -> pd.DataFrame:
+    """Each conversion's per-1 proportion for quintiles 1-5 and the whole authority (group 0)."""
+    rows = [
+        {
+            "conversion": key,
+            "group": group,
+            "proportion": share,
+            "lower_95ci": max(0.0, share - half_width),
+            "upper_95ci": min(1.0, share + half_width),
+        }
+        for key, share in zip(CONVERSION_TICKS, proportions, strict=True)
+        for group in (1, 2, 3, 4, 5, 0)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_conversions_axis_follows_the_estimates_and_marks_cut_intervals():
+    # A small authority: few decisions, low conversions, intervals reaching far up.
+    small, _ = conversions_chart(
+        conversions_frame([0.10, 0.08, 0.12, 0.05], 0.6), "Smallshire", "T", "2024-25", "local"
+    )
+    top = small.layout.yaxis.range[1]
+    assert 12 < top < 50  # not 0-105, where bars of 5-12 per 100 would lie flat
+    marked = [t for t in small.data if t.name == BEYOND_NAME]
+    assert len(marked) == 1 and len(marked[0].x) == 4 and set(marked[0].y) == {top}
+    # Conversions that fill the scale keep (nearly) the whole 0-100 axis, with nothing cut.
+    large, _ = conversions_chart(
+        conversions_frame([0.80, 0.60, 0.90, 0.40], 0.05), "Largeshire", "T", "2024-25", "local"
+    )
+    assert 95 <= large.layout.yaxis.range[1] <= 105
+    assert not [t for t in large.data if t.name == BEYOND_NAME]
