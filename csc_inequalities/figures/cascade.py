@@ -213,8 +213,8 @@ def conversions_chart(
         values.ravel().tolist(), lowers.ravel().tolist(), uppers.ravel().tolist()
     )
     top = full_scale if y_range is None else min(full_scale, y_range[1])
-    cut_rows = np.reshape(above, values.shape).any(axis=1)
-    cut = [tick for tick, is_cut in zip(ticks, cut_rows.tolist(), strict=True) if is_cut]
+    cut_rows = np.flatnonzero(np.reshape(np.array(above), values.shape).any(axis=1))
+    cut = [ticks[row] for row in cut_rows]
     if top < full_scale and (marker := beyond_markers(cut, [True] * len(cut), top, TEXT_COLOUR)):
         traces.append(marker)
     layout = chart_layout(
