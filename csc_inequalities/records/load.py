@@ -20,6 +20,7 @@ from csc_inequalities.records.canonical import (
     EVENT_TYPES,
     NOT_KNOWN,
     SPELL_COLUMNS,
+    SPELL_TYPES,
     SUMMARY_COLUMNS,
     LoadResult,
     empty_counts,
@@ -444,23 +445,7 @@ def canonical_spells(spells: pd.DataFrame, located: pd.DataFrame) -> pd.DataFram
     frame["ethnic_group"] = frame["ethnic_group"].fillna(NOT_KNOWN)
     frame["sex"] = frame["sex"].fillna("U")
     frame["cin_nfa"] = frame["cin_nfa"].fillna(False).astype(bool)
-    types = {
-        "child_id": "str",
-        "intervention": "str",
-        "start_date": "datetime64[ns]",
-        "end_date": "datetime64[ns]",
-        "lsoa11_code": "str",
-        "lsoa21_code": "str",
-        "ethnicity_code": "str",
-        "ethnic_group": "str",
-        "sex": "str",
-        "date_of_birth": "datetime64[ns]",
-        "legal_status": "str",
-        "reason_new_episode": "str",
-        "source_file": "str",
-        "source_row": "int64",
-    }
-    return frame[list(SPELL_COLUMNS)].astype(types).reset_index(drop=True)
+    return frame[list(SPELL_COLUMNS)].astype(SPELL_TYPES).reset_index(drop=True)
 
 
 def place_spells(
