@@ -13,18 +13,20 @@ MOST_DEPRIVED_20 = (1, 2)
 def deprivation_profile(store: ReferenceStore, la_code: str, imd_year: int) -> pd.DataFrame:
     """Per national decile 1..10: LSOAs, children 0-17 and the authority's shares of each."""
     lsoas = store.authority_lsoas(imd_year, store.authority(la_code)["la_code"])
-    counts = (
-        lsoas.groupby("imd_decile")
-        .agg(lsoas=("lsoa_code", "size"), children_0_17=("children_0_17", "sum"))
-        .reindex(DECILES, fill_value=0)
-        .rename_axis("decile")
-        .reset_index()
+    # Built from arrays: a named groupby aggregation took 7 ms of the 10-row table, on the
+    # first page of every visitor. The sums are pandas' own (compensated), as before.
+    by_decile = lsoas.groupby("imd_decile")["children_0_17"]
+    lsoa_counts = by_decile.size().reindex(DECILES, fill_value=0).to_numpy(dtype=int)
+    children = by_decile.sum().reindex(DECILES, fill_value=0).to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            "decile": list(DECILES),
+            "lsoas": lsoa_counts,
+            "children_0_17": children,
+            "share_of_lsoas": lsoa_counts / lsoa_counts.sum(),
+            "share_of_children": children / children.sum(),
+        }
     )
-    counts["lsoas"] = counts["lsoas"].astype(int)
-    counts["children_0_17"] = counts["children_0_17"].astype(float)
-    counts["share_of_lsoas"] = counts["lsoas"] / counts["lsoas"].sum()
-    counts["share_of_children"] = counts["children_0_17"] / counts["children_0_17"].sum()
-    return counts
 
 
 def profile_headlines(profile: pd.DataFrame) -> dict[str, float]:
