@@ -345,6 +345,11 @@ def _pinned_cells(values: np.ndarray, state: np.ndarray, lines: list) -> list[tu
         high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 0.5:
             pinned.append(cell)
+        # Each solution is another table the published figures allow: a cell it moves is not
+        # pinned either, and needs no programmes of its own.
+        for solution in (low, high):
+            if solution.status == 0:
+                free |= np.abs(solution.x - truth) >= 0.5
     return pinned
 
 
