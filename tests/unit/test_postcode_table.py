@@ -33,6 +33,16 @@ def test_postcodes_are_found_across_groups_and_unknown_ones_are_left_out(store, 
     assert len(got) == len(set(ends) | set(sample))
 
 
+def test_found_rows_share_one_sorted_set_of_lsoa_codes_holding_just_the_codes_found(
+    store, everything
+):
+    got = store.postcodes_for(everything["postcode"].sample(500, random_state=3))
+    eleven, twenty_one = got["lsoa11_code"].cat.categories, got["lsoa21_code"].cat.categories
+    assert eleven.equals(twenty_one)
+    assert eleven.is_monotonic_increasing
+    assert set(eleven) == set(got["lsoa11_code"].dropna()) | set(got["lsoa21_code"].dropna())
+
+
 def test_asking_for_no_postcodes_gives_an_empty_table_of_the_same_columns(store):
     empty = store.postcodes_for([])
     assert empty.empty

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+from datetime import datetime
 
 import pandas as pd
 import pytest
@@ -16,6 +17,7 @@ from csc_inequalities.records.sniff import (
     detect_separator,
     guard_zip,
     read_tables,
+    tidy_cells,
     upload_limit_bytes,
 )
 
@@ -156,3 +158,20 @@ def test_zip_that_is_not_a_workbook_is_refused():
 def test_old_xls_is_refused_with_advice():
     with pytest.raises(RecordsError, match=r"\.xls"):
         read_tables("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+
+
+def test_cells_are_trimmed_blanks_become_missing_and_every_cell_becomes_text():
+    # As a workbook's sheet arrives: headings with spaces and a byte-order mark, cells of any type.
+    frame = pd.DataFrame(
+        {" CHILD ": [" A1 ", "\u00a0", None], "\ufeffDOB": [datetime(2010, 2, 1), 5, " "]},
+        dtype=object,
+        index=[7, 8, 9],
+    )
+    tidy = tidy_cells(frame)
+    assert list(tidy.columns) == ["CHILD", "DOB"]
+    assert tidy.index.tolist() == [0, 1, 2]
+    assert tidy["CHILD"].iloc[0] == "A1"
+    assert tidy["CHILD"].isna().tolist() == [False, True, True]
+    assert tidy["DOB"].iloc[:2].tolist() == ["2010-02-01 00:00:00", "5"]
+    assert pd.isna(tidy["DOB"].iloc[2])
+    assert all(str(dtype) == "str" for dtype in tidy.dtypes)
