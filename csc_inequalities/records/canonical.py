@@ -7,17 +7,21 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-SPELL_TYPES = {
-    "child_id": "str",
-    "intervention": "str",
-    "start_date": "datetime64[ns]",
-    "end_date": "datetime64[ns]",
+# Where the child lived and who they are: the columns spells and events share.
+CHILD_TYPES = {
     "lsoa11_code": "str",
     "lsoa21_code": "str",
     "ethnicity_code": "str",
     "ethnic_group": "str",
     "sex": "str",
     "date_of_birth": "datetime64[ns]",
+}
+SPELL_TYPES = {
+    "child_id": "str",
+    "intervention": "str",
+    "start_date": "datetime64[ns]",
+    "end_date": "datetime64[ns]",
+    **CHILD_TYPES,
     "legal_status": "str",
     "reason_new_episode": "str",
     "cin_nfa": "bool",
@@ -58,12 +62,7 @@ EVENT_TYPES = {
     "assessment_factors": "str",
     "icpc_not_required": "bool",
     "abuse_category": "str",
-    "lsoa11_code": "str",
-    "lsoa21_code": "str",
-    "ethnicity_code": "str",
-    "ethnic_group": "str",
-    "sex": "str",
-    "date_of_birth": "datetime64[ns]",
+    **CHILD_TYPES,
     "source_file": "str",
     "source_row": "int64",
 }

@@ -177,8 +177,8 @@ def tidy_cells(frame: pd.DataFrame) -> pd.DataFrame:
 def _tidy_text(values: pd.Series) -> pd.Series:
     """A column as text without surrounding spaces, blanks missing: one Arrow pass per step.
 
-    The same steps through pandas' string methods took twice as long (a twentieth of reading
-    an authority's SSDA903 year), most of it building a Series for each step.
+    The same steps through pandas' string methods took twice as long, most of it building a
+    Series for each step: the difference was a twentieth of reading an SSDA903 year.
     """
     if not isinstance(values.dtype, pd.StringDtype):
         values = values.astype("str")
