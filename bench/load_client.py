@@ -8,7 +8,8 @@ leaves (from the Export tab, as a browser must). Only ever against 127.0.0.1, wi
 number of users and a time limit.
 
 Run: .venv/bin/python bench/load_client.py {single,pair,control,memory,all} [--users N]
-(needs the built reference store; `pair` and `control` need Debian's nginx, see tools/serve.py).
+(needs the built reference store and Debian's nginx, see tools/serve.py). The app processes run
+on a core each, as ./dev serve runs them; --float leaves them to the scheduler, for comparison.
 Each run prints its figures; `all` also writes them into bench/RESULTS.md. `journey
 [--journeys N]` instead makes whole journeys one at a time and prints the server's CPU per kind
 of action, for comparing two builds or settings without the noise of queueing.
@@ -641,13 +642,15 @@ def listening_pids(ports: list[int]) -> list[int]:
 
 
 @contextmanager
-def app_processes(count: int, env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
-    """`count` app processes behind nginx (tools/serve.py), or one process on its own.
+def app_processes(
+    count: int, env: dict[str, str], pin: bool = True
+) -> Iterator[tuple[str, list[str]]]:
+    """`count` app processes behind nginx (tools/serve.py), each on a core of its own if pin.
 
     Yields the address users browse to and each process's own address (for /healthz).
     """
     port = free_port_block(count + 1, start=21000)
-    with serve(count, port, env=env) as url:
+    with serve(count, port, env=env, pin=pin) as url:
         yield url, [f"http://{LOCALHOST}:{port + offset}" for offset in range(1, count + 1)]
 
 
@@ -710,13 +713,19 @@ def warm_up(url: str, seed: int) -> None:
 
 
 def load_run(
-    name: str, users: int, processes: int, sticky: bool, interactions: int, seed: int
+    name: str,
+    users: int,
+    processes: int,
+    sticky: bool,
+    interactions: int,
+    seed: int,
+    pin: bool = True,
 ) -> Run:
     """Users against `processes` app processes; memory idle, at peak and 60 s after they left."""
     run = Run(name, min(users, MAX_USERS), processes, sticky)
     with (
         tempfile.TemporaryDirectory(prefix="csc-load-tmp-") as tmp,
-        app_processes(processes, {"TMPDIR": tmp, "CSC_MAX_SESSIONS": str(run.users)}) as (
+        app_processes(processes, {"TMPDIR": tmp, "CSC_MAX_SESSIONS": str(run.users)}, pin) as (
             url,
             process_urls,
         ),
@@ -758,13 +767,16 @@ async def hold_sessions(url: str, codes: list[str], seed: int) -> list[UserResul
     return results
 
 
-def memory_run(sessions: int, seed: int) -> Run:
+def memory_run(sessions: int, seed: int, pin: bool = True) -> Run:
     """One process, `sessions` sessions each on another authority: peak and 60 s after."""
     run = Run("memory", sessions, 1)
     codes = authority_codes()[::8][:sessions]
     with (
         tempfile.TemporaryDirectory(prefix="csc-load-tmp-") as tmp,
-        app_processes(1, {"TMPDIR": tmp, "CSC_MAX_SESSIONS": str(sessions)}) as (url, process_urls),
+        app_processes(1, {"TMPDIR": tmp, "CSC_MAX_SESSIONS": str(sessions)}, pin) as (
+            url,
+            process_urls,
+        ),
     ):
         pids = listening_pids([urlsplit(u).port for u in process_urls])
         warm_up(process_urls[0], seed)
@@ -812,7 +824,7 @@ async def one_journey_by_action(
     return spent
 
 
-def journey_run(journeys: int, seed: int) -> list[dict[str, float]]:
+def journey_run(journeys: int, seed: int, pin: bool = True) -> list[dict[str, float]]:
     """Server CPU per kind of action over whole journeys made one at a time (no queueing).
 
     For comparing two builds or two settings (e.g. PYTHONMALLOC in this command's environment,
@@ -820,7 +832,7 @@ def journey_run(journeys: int, seed: int) -> list[dict[str, float]]:
     """
     with (
         tempfile.TemporaryDirectory(prefix="csc-load-tmp-") as tmp,
-        app_processes(1, {"TMPDIR": tmp}) as (_, process_urls),
+        app_processes(1, {"TMPDIR": tmp}, pin) as (_, process_urls),
     ):
         url = process_urls[0]
         pid = listening_pids([urlsplit(url).port])[0]
@@ -1038,9 +1050,10 @@ def write_section(rows: list[dict[str, Any]], notes: list[str], path: Path = RES
             "and leaves. First full render: from asking for the page to the first tab drawn "
             "with its polygons. Idle: after one "
             "user's whole journey, with no session. Memory: resident, per process with its "
-            "children (psutil). Each process's session limit (CSC_MAX_SESSIONS) is raised to "
-            "the run's users, so a run measures what the processes serve rather than the busy "
-            "page.",
+            "children (psutil). Each app process runs on a core of its own, as ./dev serve "
+            "and Compose run them (nginx and the load client float). Each process's session "
+            "limit (CSC_MAX_SESSIONS) is raised to the run's users, so a run measures what the "
+            "processes serve rather than the busy page.",
             "",
             *table(rows),
             "",
@@ -1069,9 +1082,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--journeys", type=int, default=8, help="journeys for `journey`")
     parser.add_argument("--write", action="store_true", help="record the figures in RESULTS.md")
+    parser.add_argument(
+        "--float",
+        action="store_true",
+        help="leave the app processes to float over every core (they are pinned, one per core, "
+        "as ./dev serve and Compose run them); for comparison, never recorded",
+    )
     args = parser.parse_args(argv)
+    pin = not args.float
     if args.run == "journey":
-        print("\n".join(journey_lines(journey_run(args.journeys, args.seed))))
+        print("\n".join(journey_lines(journey_run(args.journeys, args.seed, pin))))
         return
     chosen = [*RUNS, "memory"] if args.run == "all" else [args.run]
     rows, notes = [], []
@@ -1080,12 +1100,12 @@ def main(argv: list[str] | None = None) -> None:
         neighbours = busy_neighbours()
         print(f"{name}: load average {load}; busy: {neighbours or 'nothing else'}", flush=True)
         if name == "memory":
-            run = memory_run(args.users or 20, args.seed)
+            run = memory_run(args.users or 20, args.seed, pin)
             described = "one process, each session on another authority (every 8th by code)"
         else:
             described, users, processes, sticky = RUNS[name]
             run = load_run(
-                name, args.users or users, processes, sticky, args.interactions, args.seed
+                name, args.users or users, processes, sticky, args.interactions, args.seed, pin
             )
         row = summary(run)
         rows.append(row)
@@ -1104,7 +1124,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\n".join(table([row])), "\n" + "\n".join(verdicts(row)), flush=True)
         print(cpu_note(row), flush=True)
     print("\n".join(table(rows)))
-    if args.write or args.run == "all":
+    if pin and (args.write or args.run == "all"):
         write_section(rows, notes)
 
 

@@ -7,6 +7,7 @@ import asyncio
 import functools
 import gzip
 import hashlib
+import os
 import threading
 import time
 from pathlib import Path
@@ -79,6 +80,8 @@ def hosted_app(shiny_app: App, store: ReferenceStore, title: str) -> Starlette:
                 "max_sessions": sessions.limit,
                 "accepting": sessions.accepting(time.monotonic()),
                 "rss_mb": resident_mb(),
+                # The cores it may run on: one when pinned (./dev serve, Compose's cpuset).
+                "cpus": sorted(os.sched_getaffinity(0)),
             }
         )
 

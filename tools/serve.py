@@ -3,11 +3,18 @@
 The nginx configuration is deploy/nginx/explorer.conf.template, the one the Compose file uses,
 filled in for 127.0.0.1; nginx runs without root (`nginx -c CONF -p DIR`). The hosting tests
 and the load client use `serve()`; from the command line Ctrl-C stops everything.
+
+Each app process is pinned to a core of its own (in turn, when there are more processes than
+cores), as deploy/compose does with `cpuset`. A process runs its Python on one core at a time
+whatever the machine, but left to float its event loop and its upload readers hand the
+interpreter lock from core to core: with 30 users on one process that cost a quarter of its CPU
+and doubled its slowest answers (bench/RESULTS.md, 2026-11-30 note).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import shutil
@@ -19,7 +26,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -166,11 +173,17 @@ def stop_all(processes: list[subprocess.Popen]) -> None:
         stop(process)
 
 
-def start(command: list[str], log: Path | None, env: Mapping[str, str]) -> subprocess.Popen:
-    """A child in its own session, so Ctrl-C reaches only serve(), which stops it in order."""
+def start(
+    command: list[str], log: Path | None, env: Mapping[str, str], cpu: int | None = None
+) -> subprocess.Popen:
+    """A child in its own session, so Ctrl-C reaches only serve(), which stops it in order.
+
+    With a cpu, the child runs on that core only: pinned as it starts, so the threads it
+    starts inherit the core (serve() pins every thread again once the process answers).
+    """
     output = log.open("wb") if log is not None else None
     try:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             command,
             cwd=ROOT,
             env=dict(env),
@@ -181,6 +194,22 @@ def start(command: list[str], log: Path | None, env: Mapping[str, str]) -> subpr
     finally:
         if output is not None:
             output.close()
+    if cpu is not None:
+        pin_to_cpu(process.pid, cpu)
+    return process
+
+
+def pin_to_cpu(pid: int, cpu: int) -> None:
+    """Keep every thread of a process on one core (the threads it starts later inherit it)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(ProcessLookupError):  # a thread that has just ended
+            os.sched_setaffinity(int(task.name), {cpu})
+
+
+def app_cpus(n_processes: int, cpus: Sequence[int] | None = None) -> list[int]:
+    """The core of each app process: one each, in turn when there are more processes than cores."""
+    allowed = sorted(os.sched_getaffinity(0) if cpus is None else cpus)
+    return [allowed[index % len(allowed)] for index in range(n_processes)]
 
 
 @contextmanager
@@ -191,12 +220,14 @@ def serve(
     env: Mapping[str, str] | None = None,
     extra_confs: Mapping[str, str] | None = None,
     quiet: bool = True,
+    pin: bool = True,
 ) -> Iterator[str]:
     """Run n app processes (ports port+1..port+n) behind nginx on port; yield its base URL.
 
     env is added to each app process's environment (and read for CSC_UPLOAD_MAX_MB); extra_confs
     are server-level nginx files for explorer.d/ (deploy/nginx/sign-in.conf, for example).
     With quiet the processes' output goes to log files in the run folder, else to the terminal.
+    With pin each app process runs on a core of its own (app_cpus); nginx is left to float.
     """
     app_ports = [port + offset for offset in range(1, n_processes + 1)]
     busy = [p for p in (port, *app_ports) if not port_is_free(p)]
@@ -209,15 +240,19 @@ def serve(
         processes: list[subprocess.Popen] = []
         stack.callback(stop_all, processes)
         logs = []
-        for app_port in app_ports:
+        cpus: list[int | None] = [*app_cpus(n_processes)] if pin else [None] * n_processes
+        for app_port, cpu in zip(app_ports, cpus, strict=True):
             log = run_dir / f"app-{app_port}.log" if quiet else None
             command = [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1"]
             processes.append(
-                start([*command, "--port", str(app_port), *UVICORN_OPTIONS], log, environ)
+                start([*command, "--port", str(app_port), *UVICORN_OPTIONS], log, environ, cpu)
             )
             logs.extend([log] if log else [])
         for app_port in app_ports:
             wait_until_healthy(f"http://127.0.0.1:{app_port}", processes, logs)
+        for process, cpu in zip(processes, cpus, strict=True):
+            if cpu is not None:
+                pin_to_cpu(process.pid, cpu)
         conf = write_nginx_config(run_dir, port, app_ports, extra_confs, environ)
         error_log = run_dir / "error.log"
         nginx = [nginx_binary(), "-c", str(conf), "-p", str(run_dir), "-e", str(error_log)]
@@ -233,10 +268,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="dev serve", description=__doc__.splitlines()[0])
     parser.add_argument("processes", nargs="?", type=int, default=2, help="app processes (2)")
     parser.add_argument("--port", type=int, default=8000, help="nginx's port (8000)")
+    parser.add_argument(
+        "--no-pin", action="store_true", help="let the app processes float over every core"
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        with serve(args.processes, args.port, quiet=False) as url:
+        with serve(args.processes, args.port, quiet=False, pin=not args.no_pin) as url:
             ports = f"{args.port + 1}..{args.port + args.processes}"
             print(f"The explorer on {url} ({args.processes} processes on ports {ports}, nginx)")
             print("Ctrl-C stops them all.", flush=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
 import threading
 import urllib.error
@@ -115,6 +116,16 @@ class TestTwoProcessesBehindNginx:
                 for other in other_affinities(cookie)
             ]
         assert 404 in statuses and 200 in statuses, statuses
+
+    def test_each_process_runs_on_a_core_of_its_own(self, two_processes: str) -> None:
+        port = int(two_processes.rsplit(":", 1)[1])  # the app processes listen on the next ports
+        cores = [
+            json.loads(request(f"http://127.0.0.1:{port + offset}/healthz")[2])["cpus"]
+            for offset in (1, 2)
+        ]
+        assert [len(process_cores) for process_cores in cores] == [1, 1]
+        if len(os.sched_getaffinity(0)) > 1:
+            assert cores[0] != cores[1]
 
     def test_health_and_headers_arrive_through_nginx(self, two_processes: str) -> None:
         status, headers, body = request(two_processes + "/healthz")

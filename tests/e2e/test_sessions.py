@@ -4,6 +4,7 @@ an idle session ends and says why, and two sessions never reach each other's dat
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.request
 from pathlib import Path
@@ -47,6 +48,7 @@ def test_a_full_process_turns_new_visitors_away_and_keeps_serving_its_sessions(
         state = health(url)
         assert (state["sessions"], state["max_sessions"], state["accepting"]) == (1, 1, False)
         assert state["rss_mb"] > 50
+        assert state["cpus"] and set(state["cpus"]) <= os.sched_getaffinity(0)
 
         second = browser.new_context().new_page()
         response = second.goto(url)

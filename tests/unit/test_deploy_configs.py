@@ -4,11 +4,13 @@ ShinyProxy), and nginx's own check (`nginx -t`) of the configurations the Compos
 from __future__ import annotations
 
 import http.server
+import os
 import re
 import shutil
 import socketserver
 import struct
 import subprocess
+import sys
 import threading
 import time
 import zlib
@@ -24,8 +26,10 @@ from csc_inequalities.settings import DEFAULT_UPLOAD_MAX_MB
 from tools.serve import (
     NGINX_DIR,
     SPREAD_WEIGHT,
+    app_cpus,
     free_port_block,
     render_template,
+    start,
     upload_max_mb,
     write_nginx_config,
 )
@@ -115,6 +119,9 @@ def test_compose_runs_nginx_before_the_image_with_uploads_in_memory(compose: dic
     apps = {name: service for name, service in services.items() if name.startswith("app")}
     assert len(apps) >= 2
     fronts = {name: services[name] for name in ("nginx", "nginx-signin")}
+    # One core each, none shared: a process left to float spends more CPU on every user.
+    cores = [app["cpuset"] for app in apps.values()]
+    assert all(core.isdigit() for core in cores) and len(set(cores)) == len(cores)
     for app in apps.values():
         assert app["image"] == "csc-inequalities:latest"
         assert "command" not in app  # the image's single-worker uvicorn
@@ -158,8 +165,10 @@ def test_kubernetes_runs_single_worker_pods_with_probes_and_memory_uploads(
     assert "--ws-ping-interval=20" in command
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
-    assert container["resources"]["requests"]["memory"] == "512Mi"
-    assert container["resources"]["limits"]["memory"] == "1Gi"
+    # Guaranteed: a whole core and memory, requests equal to limits (a core of its own under
+    # the static CPU manager policy).
+    resources = container["resources"]
+    assert resources["requests"] == resources["limits"] == {"cpu": "1", "memory": "1Gi"}
     env = {item["name"]: item["value"] for item in container["env"]}
     assert env["CSC_UPLOAD_MAX_MB"] == UPLOAD_MB
     mounts = {mount["name"]: mount["mountPath"] for mount in container["volumeMounts"]}
@@ -266,6 +275,12 @@ def test_nginx_accepts_the_compose_configuration(
     assert check.returncode == 0, check.stderr
 
 
+class _ReusingServer(socketserver.TCPServer):
+    """Binds a port whose last connections are still closing (TIME_WAIT), as port_is_free allows."""
+
+    allow_reuse_address = True
+
+
 class _PortReply(http.server.BaseHTTPRequestHandler):
     """A stand-in app process that answers every request with its own port."""
 
@@ -289,7 +304,7 @@ def test_nginx_spreads_new_browsers_evenly_over_two_processes(tmp_path: Path) ->
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
     assert nginx, "nginx is not installed (./dev test installs nginx-light)"
     base = free_port_block(3)
-    backends = [socketserver.TCPServer(("127.0.0.1", base + n), _PortReply) for n in (1, 2)]
+    backends = [_ReusingServer(("127.0.0.1", base + n), _PortReply) for n in (1, 2)]
     for backend in backends:
         threading.Thread(target=backend.serve_forever, daemon=True).start()
     conf = write_nginx_config(tmp_path, base, [base + 1, base + 2])
@@ -353,3 +368,22 @@ def test_compose_processes_share_new_browsers_evenly(compose: dict) -> None:
     assert weights == {SPREAD_WEIGHT}
     assert all(abs(share - 0.5) < 0.01 for share in ring_shares(servers, SPREAD_WEIGHT).values())
     assert max(ring_shares(servers, 1).values()) > 0.53  # what weight 1 gives app1 and app2
+
+
+def test_serve_gives_each_app_process_a_core_in_turn() -> None:
+    assert app_cpus(2, [0, 1]) == [0, 1]
+    assert app_cpus(3, [4, 2]) == [2, 4, 2]  # more processes than cores: in turn
+    assert app_cpus(1, [3]) == [3]
+
+
+def test_a_pinned_process_and_the_threads_it_starts_stay_on_their_core(tmp_path: Path) -> None:
+    core = max(os.sched_getaffinity(0))
+    script = (
+        "import os, threading\n"
+        "def report(): print(sorted(os.sched_getaffinity(0)), flush=True)\n"
+        "report(); thread = threading.Thread(target=report); thread.start(); thread.join()\n"
+    )
+    log = tmp_path / "cores.log"
+    process = start([sys.executable, "-c", script], log, os.environ, core)
+    assert process.wait(timeout=30) == 0
+    assert log.read_text().split("\n") == [f"[{core}]", f"[{core}]", ""]
