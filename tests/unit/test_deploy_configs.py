@@ -378,10 +378,12 @@ def test_serve_gives_each_app_process_a_core_in_turn() -> None:
 
 def test_a_pinned_process_and_the_threads_it_starts_stay_on_their_core(tmp_path: Path) -> None:
     core = max(os.sched_getaffinity(0))
+    # The child waits a moment, so a slow parent has surely pinned it before it reports.
     script = (
-        "import os, threading\n"
+        "import os, threading, time\n"
         "def report(): print(sorted(os.sched_getaffinity(0)), flush=True)\n"
-        "report(); thread = threading.Thread(target=report); thread.start(); thread.join()\n"
+        "time.sleep(0.5); report()\n"
+        "thread = threading.Thread(target=report); thread.start(); thread.join()\n"
     )
     log = tmp_path / "cores.log"
     process = start([sys.executable, "-c", script], log, os.environ, core)
