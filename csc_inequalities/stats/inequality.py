@@ -114,12 +114,11 @@ def standard_normal_draws(groups: int, repetitions: int, seed: int) -> np.ndarra
     return draws
 
 
-def _fit(population: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Intercept and slope (rows) of the weighted fit, for one or many columns of values."""
+def _fit_weights(population: np.ndarray) -> np.ndarray:
+    """The weighted fit as a matrix: its product with group values is (intercept, slope)."""
     sqrt_a = np.sqrt(population / population.sum())
     design = np.column_stack([sqrt_a, midpoint_ranks(population) * sqrt_a])
-    projector = np.linalg.solve(design.T @ design, design.T)
-    return projector @ (values * sqrt_a[:, None])
+    return np.linalg.solve(design.T @ design, design.T) * sqrt_a
 
 
 def slope_index(
@@ -144,9 +143,13 @@ def slope_index(
         )  # fmt: skip
     population, value = population[usable], value[usable]
     se = (upper[usable] - lower[usable]) / (2.0 * Z95)
-    intercept, sii = _fit(population, value[:, None])[:, 0]
-    draws = value[:, None] + se[:, None] * standard_normal_draws(groups, repetitions, seed)
-    sim_intercept, sim_sii = _fit(population, draws)
+    weights = _fit_weights(population)
+    fitted = weights @ value
+    intercept, sii = fitted
+    # The fit is linear, so the fits of the simulated values (value + se x draw per group) are
+    # the fit of the values plus the fit of the scaled draws: no table of simulated values.
+    simulated = fitted[:, None] + (weights * se) @ standard_normal_draws(groups, repetitions, seed)
+    sim_intercept, sim_sii = simulated
     tail = (1.0 - confidence) / 2.0
     sii_lower, sii_upper = np.quantile(sim_sii, [tail, 1.0 - tail])
     if intercept <= 0:

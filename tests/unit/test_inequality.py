@@ -17,6 +17,7 @@ from csc_inequalities.stats.inequality import (
     rate_ratio,
     share_most_deprived,
     slope_index,
+    standard_normal_draws,
     summarise,
 )
 
@@ -79,6 +80,28 @@ def test_simulation_is_seeded_and_fast():
     second = slope_index(*args)
     assert time.perf_counter() - started < 0.02
     assert first == second
+
+
+def test_simulated_limits_are_those_of_each_simulated_table_fitted_on_its_own():
+    """The limits come from fitting value + se x draw for every draw: refit each one here."""
+    case = LIFE_EXPECTANCY
+    population, value, lower, upper = (
+        np.array(case[key], dtype=float) for key in ("population", "value", "lower", "upper")
+    )
+    repetitions, seed = 400, 11
+    result = slope_index(population, value, lower, upper, repetitions=repetitions, seed=seed)
+    se = (upper - lower) / (2 * 1.959963984540054)
+    simulated = value[:, None] + se[:, None] * standard_normal_draws(len(value), repetitions, seed)
+    weight = np.sqrt(population / population.sum())
+    design = np.column_stack([weight, midpoint_ranks(population) * weight])
+    fits = [np.linalg.lstsq(design, column * weight, rcond=None)[0] for column in simulated.T]
+    intercepts, slopes = np.array(fits).T
+    assert (result.sii_lower, result.sii_upper) == pytest.approx(
+        np.quantile(slopes, [0.025, 0.975]), rel=1e-9
+    )
+    assert (result.rii_lower, result.rii_upper) == pytest.approx(
+        np.quantile((intercepts + slopes) / intercepts, [0.025, 0.975]), rel=1e-9
+    )
 
 
 def test_sii_needs_five_populated_groups():
