@@ -959,6 +959,21 @@ def busy_neighbours() -> list[str]:
     return busy
 
 
+def machine_speed_s() -> float:
+    """Seconds for a fixed stretch of Python on one core: the best of three, for the record.
+
+    The test machine is a virtual one whose speed drifts by a fifth or more over hours (the
+    same code then costs as much more CPU per user), so each run says how fast it was.
+    """
+    times = []
+    for _ in range(3):
+        started, total = time.process_time(), 0
+        for number in range(SPEED_LOOP):
+            total += number * number % 7
+        times.append(time.process_time() - started)
+    return min(times)
+
+
 def machine() -> dict[str, str]:
     """The machine the figures come from."""
     cpu = next(
@@ -979,6 +994,7 @@ def machine() -> dict[str, str]:
 
 # ---- the runs the issue asks for ------------------------------------------------------------
 
+SPEED_LOOP = 5_000_000
 P95_TARGET_S = 1.0
 MEMORY_TARGET_MB = 400.0
 RETURN_SHARE = 0.10
@@ -1053,7 +1069,9 @@ def write_section(rows: list[dict[str, Any]], notes: list[str], path: Path = RES
             "children (psutil). Each app process runs on a core of its own, as ./dev serve "
             "and Compose run them (nginx and the load client float). Each process's session "
             "limit (CSC_MAX_SESSIONS) is raised to the run's users, so a run measures what the "
-            "processes serve rather than the busy page.",
+            "processes serve rather than the busy page. Speed probe: CPU seconds for a fixed "
+            "stretch of Python before each run (best of three); this virtual machine's speed "
+            "drifts by a fifth or more over hours, and every figure with it.",
             "",
             *table(rows),
             "",
@@ -1098,7 +1116,12 @@ def main(argv: list[str] | None = None) -> None:
     for name in chosen:
         load = " ".join(f"{v:.1f}" for v in os.getloadavg())
         neighbours = busy_neighbours()
-        print(f"{name}: load average {load}; busy: {neighbours or 'nothing else'}", flush=True)
+        speed = machine_speed_s()
+        print(
+            f"{name}: load average {load}; busy: {neighbours or 'nothing else'}; "
+            f"speed probe {speed:.2f} s",
+            flush=True,
+        )
         if name == "memory":
             run = memory_run(args.users or 20, args.seed, pin)
             described = "one process, each session on another authority (every 8th by code)"
@@ -1119,7 +1142,7 @@ def main(argv: list[str] | None = None) -> None:
             + cpu_note(row)
             + f"load average before {load}; other processes busy before: "
             + ("; ".join(neighbours) if neighbours else "none above 10% of a core")
-            + "."
+            + f"; speed probe {speed:.2f} s."
         )
         print("\n".join(table([row])), "\n" + "\n".join(verdicts(row)), flush=True)
         print(cpu_note(row), flush=True)
