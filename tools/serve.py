@@ -14,7 +14,6 @@ and doubled its slowest answers (bench/RESULTS.md, 2026-11-30 note).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import shutil
@@ -27,7 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from csc_inequalities.settings import number_setting
@@ -200,10 +199,15 @@ def start(
 
 
 def pin_to_cpu(pid: int, cpu: int) -> None:
-    """Keep every thread of a process on one core (the threads it starts later inherit it)."""
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(ProcessLookupError):  # a thread that has just ended
-            os.sched_setaffinity(int(task.name), {cpu})
+    """Keep every thread of a process on one core (the threads it starts later inherit it).
+
+    A process that has already exited is left alone: wait_until_healthy reports it with its log.
+    """
+    with suppress(FileNotFoundError):
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        for task in tasks:
+            with suppress(ProcessLookupError):  # a thread that has just ended
+                os.sched_setaffinity(int(task.name), {cpu})
 
 
 def app_cpus(n_processes: int, cpus: Sequence[int] | None = None) -> list[int]:
