@@ -159,11 +159,15 @@ def latest_recorded_date(spells: pd.DataFrame, today: date | None = None) -> pd.
     latest start (no authority goes a year without a new spell), is a plan, not an event,
     and does not extend what the records cover.
     """
-    last_start = spells["start_date"].max()
-    now = pd.Timestamp(today or date.today())
-    ends = spells["end_date"]
-    recorded_ends = ends[(ends <= now) & (ends <= last_start + PLANNED_END_AFTER)]
-    return max(last_start, recorded_ends.max()) if recorded_ends.notna().any() else last_start
+    starts = spells["start_date"].to_numpy(dtype="datetime64[ns]")
+    starts = starts[~np.isnat(starts)]
+    if not len(starts):
+        return pd.NaT
+    last_start = starts.max()
+    now = np.datetime64(pd.Timestamp(today or date.today()), "ns")
+    ends = spells["end_date"].to_numpy(dtype="datetime64[ns]")
+    recorded_ends = ends[(ends <= now) & (ends <= last_start + PLANNED_END_AFTER.to_timedelta64())]
+    return pd.Timestamp(max(last_start, recorded_ends.max()) if len(recorded_ends) else last_start)
 
 
 def available_years(spells: pd.DataFrame, today: date | None = None) -> list[int]:
@@ -181,8 +185,10 @@ def available_years(spells: pd.DataFrame, today: date | None = None) -> list[int
     now = today or date.today()
     latest = latest_recorded_date(spells, now)
     last_year = min(reporting_year(latest), last_year_ended(now))
-    ends = pd.DatetimeIndex(spells["end_date"].dropna())
-    years, closures = np.unique(ends.year + (ends.month >= 4), return_counts=True)
+    ends = spells["end_date"].to_numpy(dtype="datetime64[ns]")
+    # Months since January 1970: a reporting year runs from April (month index 3) to March.
+    months = ends[~np.isnat(ends)].astype("datetime64[M]").astype(np.int64)
+    years, closures = np.unique(months // 12 + 1970 + (months % 12 >= 3), return_counts=True)
     covered = years[closures >= COVERED_YEAR_SHARE * closures.max()] if len(years) else years
     return sorted({int(year) for year in covered if year <= last_year} | {last_year})
 

@@ -173,11 +173,13 @@ def overall_sentence(overall: OverallRate, measure: Measure, la_name: str) -> st
 
 def ethnicity_sentences(table: pd.DataFrame, measure: Measure) -> dict[str, str]:
     """One sentence per major group other than White, comparing its rate with White children's."""
-    rows = table.set_index("ethnic_group")
-    white = rows.loc["White"]
+    rows = _rows_by(
+        table, ("ethnic_group",), ("children", "count", "ratio_to_white", "rate_per_10000")
+    )
+    white = rows["White"]
     sentences = {}
     for group in MAJOR_GROUPS[1:]:
-        row = rows.loc[group]
+        row = rows[group]
         name = GROUP_NAMES[group]
         if not row["children"] > 0:
             sentences[group] = f"No {name} children are estimated to live in the authority."
@@ -196,10 +198,10 @@ def ethnicity_sentences(table: pd.DataFrame, measure: Measure) -> dict[str, str]
 
 def ethnicity_deprivation_sentence(table: pd.DataFrame, measure: Measure) -> str:
     """Whether the gradient holds within each ethnic group: most against least deprived fifth."""
-    rows = table.set_index(["quintile", "ethnic_group"])
+    rows = _rows_by(table, ("quintile", "ethnic_group"), ("count", "rate_per_10000"))
     steeper, flatter, unknown = [], [], []
     for group in MAJOR_GROUPS:
-        most, least = rows.loc[(1, group)], rows.loc[(5, group)]
+        most, least = rows[(1, group)], rows[(5, group)]
         if not (most["count"] > 0 and least["count"] > 0):
             unknown.append(GROUP_NAMES[group])
         elif most["rate_per_10000"] > least["rate_per_10000"]:
@@ -229,6 +231,19 @@ def ethnicity_deprivation_sentence(table: pd.DataFrame, measure: Measure) -> str
     return f"{sentence[0].upper()}{sentence[1:]} (denominators estimated; see methods)."
 
 
+def _rows_by(table: pd.DataFrame, keys: tuple[str, ...], columns: tuple[str, ...]) -> dict:
+    """Rows as plain dicts of the named columns, by their key (a tuple for several keys).
+
+    A sentence reads a few cells; pandas' row lookups cost more than the rest of the analysis
+    step that writes it, plain lists a few microseconds.
+    """
+    values = {name: table[name].tolist() for name in dict.fromkeys((*keys, *columns))}
+    rows = [dict(zip(values, cells)) for cells in zip(*values.values())]
+    if len(keys) == 1:
+        return {row[keys[0]]: row for row in rows}
+    return {tuple(row[key] for key in keys): row for row in rows}
+
+
 def _listed(names: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
@@ -236,10 +251,11 @@ def _listed(names: list[str]) -> str:
 
 def trend_sentence(sii: pd.DataFrame) -> str:
     """How the slope index changed from the first to the last year with one."""
-    known = sii.dropna(subset=["sii"])
+    rows = _rows_by(sii, ("year",), ("sii", "sii_lower", "sii_upper"))
+    known = [row for row in rows.values() if pd.notna(row["sii"])]
     if len(known) < 2:
         return "The records do not cover two or more years with a slope index, so no trend."
-    first, last = known.iloc[0], known.iloc[-1]
+    first, last = known[0], known[-1]
     overlap = first["sii_lower"] <= last["sii_upper"] and last["sii_lower"] <= first["sii_upper"]
     change = "wider" if abs(last["sii"]) > abs(first["sii"]) else "narrower"
     sentence = (
