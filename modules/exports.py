@@ -184,9 +184,10 @@ def exports_server(
     def tables() -> dict[str, ViewTable]:
         return exported().tables
 
+    # Charts draw the tables' numbers: the screen's tables, without the files' code columns.
     @reactive.calc
     def charts() -> dict[str, ReportChart]:
-        return {c.key: c for c in analysis_charts(analysis(), tables(), context())}
+        return {c.key: c for c in analysis_charts(analysis(), exported().screen_tables, context())}
 
     @render.ui
     def view_status():

@@ -74,7 +74,13 @@ class ViewTable:
 
 
 def analysis_tables(analysis: Analysis, context: ViewContext) -> list[ViewTable]:
-    """Every table behind a chart of the analysis, in the context's view."""
+    """Every table behind a chart of the analysis, in the context's view, as files give them."""
+    return [with_geography(table, context) for table in screen_tables(analysis, context)]
+
+
+def screen_tables(analysis: Analysis, context: ViewContext) -> list[ViewTable]:
+    """Every table behind a chart of the analysis, in the context's view, as the screen shows
+    them: without the authority's code and name, which only the exports need."""
     publication = context.view is View.PUBLICATION
     rule = context.rule
     deciles, quintiles = analysis.gradient, analysis.gradient_quintiles
@@ -155,10 +161,15 @@ def analysis_tables(analysis: Analysis, context: ViewContext) -> list[ViewTable]
         ),
     ]
     return [
-        ViewTable(t.key, _titled(t.title, context), t.caption, _with_geography(t.frame, context))
+        ViewTable(t.key, _titled(t.title, context), t.caption, t.frame)
         for t in tables
         if t.frame is not None and not t.frame.empty
     ]
+
+
+def with_geography(table: ViewTable, context: ViewContext) -> ViewTable:
+    """The table as files give it: the authority's code and name in its first columns."""
+    return ViewTable(table.key, table.title, table.caption, _with_geography(table.frame, context))
 
 
 def _titled(title: str, context: ViewContext) -> str:

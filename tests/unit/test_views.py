@@ -40,3 +40,18 @@ def test_publication_view_hides_every_count_from_one_to_five(analysis) -> None:
     assert shown.context.view_label.startswith("Publication")
     internal = shown_results(analysis, "internal", demo=True)
     assert set(shown.sentences) <= set(internal.sentences)
+
+
+@pytest.mark.parametrize("view", ["internal", "publication"])
+def test_files_give_the_screens_tables_with_the_authority_first(analysis, view) -> None:
+    shown = shown_results(analysis, view, demo=True)
+    assert shown.tables.keys() == shown.screen_tables.keys()
+    for key, table in shown.tables.items():
+        screen = shown.frame(key)
+        assert list(table.frame.columns) == ["la_code", "la_name", *screen.columns], key
+        assert set(table.frame["la_code"]) == {RUTLAND}
+        assert set(table.frame["la_name"]) == {analysis.la_name}
+        pd.testing.assert_frame_equal(
+            table.frame.drop(columns=["la_code", "la_name"]), screen, check_dtype=False, obj=key
+        )
+        assert table.title == shown.screen_tables[key].title
