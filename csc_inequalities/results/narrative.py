@@ -238,7 +238,7 @@ def _rows_by(table: pd.DataFrame, keys: tuple[str, ...], columns: tuple[str, ...
     step that writes it, plain lists a few microseconds.
     """
     values = {name: table[name].tolist() for name in dict.fromkeys((*keys, *columns))}
-    rows = [dict(zip(values, cells)) for cells in zip(*values.values())]
+    rows = [dict(zip(values, cells, strict=True)) for cells in zip(*values.values(), strict=True)]
     if len(keys) == 1:
         return {row[keys[0]]: row for row in rows}
     return {tuple(row[key] for key in keys): row for row in rows}
