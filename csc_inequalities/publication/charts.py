@@ -82,9 +82,10 @@ def group_directions(deciles: str) -> dict[str, str | None]:
 
 def chart_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A published table with 'c' turned into missing values, so charts leave those out."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: changes to either frame stay their own
     for column in NUMERIC_COLUMNS:
-        if column in out.columns:
+        # Only a column holding 'c' is text; the internal view's are numbers already.
+        if column in out.columns and not pd.api.types.is_numeric_dtype(out[column]):
             out[column] = pd.to_numeric(out[column].replace(SUPPRESSED, None), errors="coerce")
     return out
 
