@@ -92,14 +92,13 @@ def _matches(text: pd.Series, pattern: str) -> pa.StructArray:
     return found
 
 
-def _digits_as_numbers(found: pa.StructArray, name: str, index: pd.Index) -> pd.Series:
+def _digits_as_numbers(found: pa.StructArray, name: str) -> np.ndarray:
     """A group of digits as numbers (NaN where the cell did not match), converted in Arrow.
 
     pandas converts text to numbers one Python string at a time: on a date column this was
     most of the reading time. The group's pattern admits only digits, so the cast cannot fail.
     """
-    numbers = pc.cast(pc.struct_field(found, name), pa.float64())
-    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=index)
+    return pc.cast(pc.struct_field(found, name), pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _dates(count: int) -> str:
@@ -107,18 +106,34 @@ def _dates(count: int) -> str:
     return f"{count:,} date" + ("" if count == 1 else "s")
 
 
-def _full_years(years: pd.Series, two_digits: pd.Series) -> pd.Series:
+def _full_years(years: np.ndarray, two_digits: np.ndarray) -> np.ndarray:
     """Four-digit years; two-digit ones fall in the century that puts them nearest to now."""
     pivot = pd.Timestamp.now().year % 100 + 1
-    return years.where(~two_digits, years + np.where(years <= pivot, 2000, 1900))
+    return np.where(two_digits, years + np.where(years <= pivot, 2000, 1900), years)
 
 
-def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
-    """Dates from numeric parts; impossible dates (31 February) become missing."""
-    year = year.where(year.between(EARLIEST_DATE.year, LATEST_DATE.year))
-    return pd.to_datetime(
-        pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce"
-    ).astype("datetime64[us]")
+def _from_parts(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Dates from numeric parts (NaN where missing); impossible ones (31 February) are NaT.
+
+    Whole columns in numpy: day numbers from the first of the month, checked against the
+    month's length (pandas' date assembly was a third of reading a date column).
+    """
+    dates = np.full(len(year), np.datetime64("NaT"), dtype="datetime64[us]")
+    possible = (
+        (year >= EARLIEST_DATE.year)
+        & (year <= LATEST_DATE.year)
+        & (month >= 1)
+        & (month <= 12)
+        & (day >= 1)
+    )
+    months = (year[possible] - 1970) * 12 + month[possible] - 1
+    first_day = months.astype(np.int64).astype("datetime64[M]").astype("datetime64[D]")
+    month_days = (first_day.astype("datetime64[M]") + 1).astype("datetime64[D]") - first_day
+    days = day[possible].astype(np.int64)
+    real = days <= month_days.astype(np.int64)
+    chosen = np.flatnonzero(possible)[real]
+    dates[chosen] = first_day[real] + (days[real] - 1).astype("timedelta64[D]")
+    return dates
 
 
 def read_dates(values: pd.Series) -> DateColumn:
@@ -131,14 +146,13 @@ def read_dates(values: pd.Series) -> DateColumn:
     """
     values = values.reset_index(drop=True)
     text = values.astype("str").str.strip().where(values.notna())
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     parts = _matches(text, NUMERIC_DATE)
-    numeric = pd.Series(parts.is_valid().to_numpy(zero_copy_only=False), index=text.index)
-    first = _digits_as_numbers(parts, "first", text.index)
-    second = _digits_as_numbers(parts, "second", text.index)
+    numeric = parts.is_valid().to_numpy(zero_copy_only=False)
+    first = _digits_as_numbers(parts, "first")
+    second = _digits_as_numbers(parts, "second")
     # Only a date valid in one order is evidence of the order (99/99/2024 is valid in none).
-    only_day_first = first.between(13, 31) & second.between(1, 12)
-    only_month_first = second.between(13, 31) & first.between(1, 12)
+    only_day_first = (first >= 13) & (first <= 31) & (second >= 1) & (second <= 12)
+    only_month_first = (second >= 13) & (second <= 31) & (first >= 1) & (first <= 12)
     day_first_seen = bool(only_day_first.any())
     month_first_seen = bool(only_month_first.any())
     if day_first_seen and month_first_seen:
@@ -147,22 +161,20 @@ def read_dates(values: pd.Series) -> DateColumn:
         order = MONTH_FIRST
     else:
         order = DAY_FIRST
-    month_first = (
-        only_month_first if order == MIXED else pd.Series(order == MONTH_FIRST, text.index)
-    )
+    month_first = only_month_first if order == MIXED else np.full(len(text), order == MONTH_FIRST)
     ambiguous = numeric & (order == MIXED) & (first <= 12) & (second <= 12) & (first != second)
     two_digits = pc.fill_null(pc.equal(pc.utf8_length(pc.struct_field(parts, "year")), 2), False)
-    year = _full_years(
-        _digits_as_numbers(parts, "year", text.index),
-        pd.Series(two_digits.to_numpy(zero_copy_only=False), index=text.index),
-    )
-    day = first.where(~month_first, second)
-    month = second.where(~month_first, first)
-    parsed[numeric & ~ambiguous] = _from_parts(year, month, day)[numeric & ~ambiguous]
+    year = _full_years(_digits_as_numbers(parts, "year"), two_digits.to_numpy(zero_copy_only=False))
+    day = np.where(month_first, second, first)
+    month = np.where(month_first, first, second)
+    dates = _from_parts(year, month, day)
+    dates[~numeric | ambiguous] = np.datetime64("NaT")
+    parsed = pd.Series(dates, index=text.index)
     serial_match = _matches(text, EXCEL_SERIAL).is_valid().to_numpy(zero_copy_only=False)
-    serial = pd.Series(serial_match, index=text.index) & ~numeric
-    days = pd.to_numeric(text[serial], errors="coerce")
-    parsed[serial] = EXCEL_EPOCH + pd.to_timedelta(days.round(), unit="D")
+    serial = pd.Series(serial_match & ~numeric, index=text.index)
+    if serial.any():
+        days = pd.to_numeric(text[serial], errors="coerce")
+        parsed[serial] = EXCEL_EPOCH + pd.to_timedelta(days.round(), unit="D")
     remaining = text.notna() & ~numeric & ~serial
     for date_format in OTHER_DATE_FORMATS:
         if not remaining.any():
@@ -171,6 +183,7 @@ def read_dates(values: pd.Series) -> DateColumn:
         parsed = parsed.fillna(attempt.astype("datetime64[us]"))
         remaining = remaining & parsed.isna()
     parsed = parsed.where(parsed.between(EARLIEST_DATE, LATEST_DATE)).astype("datetime64[ns]")
+    ambiguous = pd.Series(ambiguous, index=text.index)
     unreadable = text.notna() & parsed.isna() & ~ambiguous
     serials = int((serial & parsed.notna()).sum())
     return DateColumn(parsed, unreadable, ambiguous, order, serials)
