@@ -186,9 +186,8 @@ def available_years(spells: pd.DataFrame, today: date | None = None) -> list[int
     latest = latest_recorded_date(spells, now)
     last_year = min(reporting_year(latest), last_year_ended(now))
     ends = spells["end_date"].to_numpy(dtype="datetime64[ns]")
-    # Months since January 1970: a reporting year runs from April (month index 3) to March.
-    months = ends[~np.isnat(ends)].astype("datetime64[M]").astype(np.int64)
-    years, closures = np.unique(months // 12 + 1970 + (months % 12 >= 3), return_counts=True)
+    ends = pd.DatetimeIndex(ends[~np.isnat(ends)])
+    years, closures = np.unique(ends.year + (ends.month >= 4), return_counts=True)
     covered = years[closures >= COVERED_YEAR_SHARE * closures.max()] if len(years) else years
     return sorted({int(year) for year in covered if year <= last_year} | {last_year})
 
