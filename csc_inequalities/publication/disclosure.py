@@ -360,19 +360,35 @@ def _pinned_cells(values: np.ndarray, state: np.ndarray, lines: list) -> list[tu
 def _protect(
     values: np.ndarray, state: np.ndarray, lines: list, pinned: list[tuple[int, int]]
 ) -> bool:
-    """Hide one more cell in a line through a pinned cell; False when nothing is left to hide."""
-    best = None
-    for parts, total in lines:
-        cells = [*parts, total]
-        if not any(cell in cells for cell in pinned):
-            continue
-        choice = _complement(values, state, cells)
-        if choice is not None and (best is None or values[choice] < values[best]):
-            best = choice
-    if best is None:
-        return False
-    state[best] = _Cell.SUPPRESSED
-    return True
+    """Hide one more cell in a line through a pinned cell; False when nothing is left to hide.
+
+    When those lines have nothing left to hide, the pin is worked out through hidden or
+    unpublished cells: the search goes on along their lines, one step further at a time (a
+    total known elsewhere, less a row of published zeros, reveals an unpublished cell).
+    """
+    reached = set(pinned)
+    frontier = set(pinned)
+    while frontier:
+        through = [
+            [*parts, total] for parts, total in lines if frontier.intersection([*parts, total])
+        ]
+        best = None
+        for cells in through:
+            choice = _complement(values, state, cells)
+            if choice is not None and (best is None or values[choice] < values[best]):
+                best = choice
+        if best is not None:
+            state[best] = _Cell.SUPPRESSED
+            return True
+        hidden = {
+            cell
+            for cells in through
+            for cell in cells
+            if state[cell] in (_Cell.SUPPRESSED, _Cell.ABSENT) and cell not in reached
+        }
+        reached |= hidden
+        frontier = hidden
+    return False
 
 
 def _published_counts(
