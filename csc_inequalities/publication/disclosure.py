@@ -329,7 +329,7 @@ def _pinned_cells(values: np.ndarray, state: np.ndarray, lines: list) -> list[tu
     a_eq, b_eq = np.array(equations), np.array(targets)
     truth = np.array([values[c] for c in variables])
     free = np.zeros(len(variables), dtype=bool)
-    at_stake = np.array([position[cell] for cell in suppressed if values[cell] != 0])
+    at_stake = np.array([position[cell] for cell in suppressed if values[cell] != 0], dtype=int)
     # The true table is one solution; any other vertex that moves a cell proves it hidden.
     # Once every suppressed count has moved, no cell is pinned and the rest would prove nothing.
     directions = np.random.default_rng(0).standard_normal((2, len(variables)))

@@ -475,3 +475,13 @@ def test_ethnicity_tables_never_reveal_a_hidden_count(rows, not_known_values):
     if everything:
         return  # the known totals alone pin a count: nothing can protect it
     assert pinned_ethnicity_values(cells, not_known, cell_hidden, margin_hidden) == []
+
+
+def test_a_hidden_zero_alone_puts_no_count_at_stake():
+    # The programmes stop once every hidden non-zero count has moved: with none hidden, at once.
+    from csc_inequalities.publication import disclosure
+
+    values = disclosure._with_margins(np.array([[0.0, 7.0], [8.0, 9.0]]))
+    state = np.full(values.shape, disclosure._Cell.PUBLISHED, dtype=int)
+    state[0, 0] = disclosure._Cell.SUPPRESSED
+    assert disclosure._pinned_cells(values, state, disclosure._lines(2, 2)) == []
