@@ -366,12 +366,11 @@ def _protect(
     unpublished cells: the search goes on along their lines, one step further at a time (a
     total known elsewhere, less a row of published zeros, reveals an unpublished cell).
     """
+    line_cells = [[*parts, total] for parts, total in lines]
     reached = set(pinned)
     frontier = set(pinned)
     while frontier:
-        through = [
-            [*parts, total] for parts, total in lines if frontier.intersection([*parts, total])
-        ]
+        through = [cells for cells in line_cells if frontier.intersection(cells)]
         best = None
         for cells in through:
             choice = _complement(values, state, cells)
